@@ -1,0 +1,81 @@
+"""`Trajectory`: the NumPy record of one optimizer's path, converted once from JAX."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One optimizer's path on a surface, as NumPy arrays.
+
+    Attributes:
+        xy: positions, shape (steps + 1, 2); `xy[0]` is the start.
+        loss: the (noise-free) surface value at each position, shape (steps + 1,).
+        grad: the (noise-free) surface gradient at each position, shape (steps + 1, 2).
+        step_length: `|xy[t + 1] - xy[t]|`, shape (steps,).
+        state: per-step optimizer state worth drawing, each (steps + 1, 2), e.g.
+            `momentum_buffer`, `exp_avg`, `exp_avg_sq`; row t is the state after t
+            updates (row 0 is the initial state).
+        diverged_at: the first step index t whose position is non-finite or far
+            outside the window, else None; rows from there on are NaN.
+        lr: the learning rate used at each step, shape (steps,).
+    """
+
+    xy: np.ndarray
+    loss: np.ndarray
+    grad: np.ndarray
+    step_length: np.ndarray
+    state: Mapping[str, np.ndarray]
+    diverged_at: int | None
+    lr: np.ndarray
+
+    @property
+    def steps(self) -> int:
+        return len(self.xy) - 1
+
+    def to_numpy(self) -> np.ndarray:
+        """One table, shape (steps + 1, 7): step, x, y, loss, grad_x, grad_y,
+        step_length (NaN on the last row, which has no step after it)."""
+        n = len(self.xy)
+        step_length = np.append(self.step_length, np.nan)
+        return np.column_stack(
+            [np.arange(n), self.xy, self.loss, self.grad, step_length]
+        )
+
+    COLUMNS = ("step", "x", "y", "loss", "grad_x", "grad_y", "step_length")
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        """Write `to_numpy()` with a header row; floats round-trip exactly (repr)."""
+        with open(path, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(self.COLUMNS)
+            for row in self.to_numpy():
+                writer.writerow([int(row[0]), *(repr(float(v)) for v in row[1:])])
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict; non-finite values become None."""
+
+        def clean(a: np.ndarray) -> list:
+            return np.where(np.isfinite(a), a, None).tolist()
+
+        return {
+            "steps": self.steps,
+            "diverged_at": self.diverged_at,
+            "xy": clean(self.xy),
+            "loss": clean(self.loss),
+            "grad": clean(self.grad),
+            "step_length": clean(self.step_length),
+            "lr": clean(self.lr),
+            "state": {k: clean(v) for k, v in self.state.items()},
+        }
+
+    def to_json(self, path: str | os.PathLike) -> None:
+        with open(path, "w") as f:
+            json.dump(self.to_dict(), f)

@@ -1,0 +1,18 @@
+"""Strict JAX for every test (as diffrax does), without turning on x64 globally:
+the library must give float64 by itself, so tests that need it say so with `x64`."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+@pytest.fixture
+def x64():
+    """Run the test body with 64-bit JAX, restoring the previous setting after."""
+    with jax.enable_x64(True):
+        yield
