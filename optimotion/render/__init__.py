@@ -1,0 +1,43 @@
+"""Rendering: trajectories on a surface to GIF, MP4, WebM, PNG frames or a still.
+
+Only this package imports matplotlib (Agg, never pyplot), and only when a render
+runs.
+"""
+
+from ._render import preload as preload
+from ._render import render as render
+from ._render import render_frames as render_frames
+from ._render import still as still
+from ._sinks import FFmpegSink as FFmpegSink
+from ._sinks import GifSink as GifSink
+from ._sinks import NullSink as NullSink
+from ._sinks import PngFolderSink as PngFolderSink
+from ._sinks import Sink as Sink
+from ._sinks import saving as saving
+from ._sinks import sink_for as sink_for
+from ._spec import VIEWS as VIEWS
+from ._spec import Camera as Camera
+from ._spec import FramePlan as FramePlan
+from ._spec import RenderSpec as RenderSpec
+from ._spec import frame_plan as frame_plan
+from ._spec import gif_durations_ms as gif_durations_ms
+
+__all__ = [
+    "VIEWS",
+    "Camera",
+    "FFmpegSink",
+    "FramePlan",
+    "GifSink",
+    "NullSink",
+    "PngFolderSink",
+    "RenderSpec",
+    "Sink",
+    "frame_plan",
+    "gif_durations_ms",
+    "preload",
+    "render",
+    "render_frames",
+    "saving",
+    "sink_for",
+    "still",
+]
