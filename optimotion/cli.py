@@ -1,0 +1,481 @@
+"""The `optimotion` command: a thin layer over `optimotion.scene` and the renderer.
+
+`main(argv) -> int` parses, loads, calls the library and maps failures to exit codes:
+0 success, 2 bad input (scene files, arguments: one line per problem on stderr),
+1 an unexpected failure (one line and a hint to rerun with `--debug`). Only the
+standard library is imported here; each command imports what it needs, so `--help`
+never pays for jax or matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import sys
+import traceback
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+_DESCRIPTION = """\
+Animations of optimizers racing on loss surfaces, from one YAML scene file.
+
+  optimotion render scenes/beale.yaml -o beale.gif
+  optimotion new saddle -o saddle.yaml && optimotion render saddle.yaml
+  optimotion list optimizers
+
+Exit codes: 0 success, 2 bad input (scene, arguments), 1 unexpected failure
+(rerun with --debug for the traceback)."""
+
+
+class UsageError(Exception):
+    """Bad input that is not a scene problem (arguments, files); exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors raised (not printed and exited), and a
+    suggestion for a mistyped choice."""
+
+    def error(self, message: str):  # type: ignore[override]
+        match = re.fullmatch(
+            r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)", message
+        )
+        if match:  # the same words on every Python version, and a suggestion
+            argument, value, listed = match.groups()
+            choices = re.findall(r"[\w-]+", listed)
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            message = (
+                f"argument {argument}: unknown choice '{value}'; expected one of: "
+                f"{', '.join(choices)}{hint}"
+            )
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected failure",
+    )
+    return common
+
+
+def _scene_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scene field before validation, e.g. --set render.fps=24 "
+        "--set optimizers[0].lr=0.1 (values are read as YAML; repeatable)",
+    )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `optimotion` (standard library only)."""
+    from . import __version__  # lazy package attribute: no heavy import
+
+    parser = _Parser(
+        prog="optimotion",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common, scene = _common(), _scene_options()
+
+    def command(name: str, help: str, *parents: argparse.ArgumentParser):
+        return commands.add_parser(
+            name, help=help, description=help, parents=[common, *parents]
+        )
+
+    p = command(
+        "render", "render a scene to GIF, MP4, WebM, PNG frames or a still", scene
+    )
+    p.add_argument("scene", metavar="SCENE", help="the YAML scene file")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (default: the scene's render.output, else "
+        "SCENE's name with .mp4); the extension picks the format",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument(
+        "--low-res",
+        action="store_true",
+        help="a quick small version: at most 400 px wide, at most 12 fps",
+    )
+    p.set_defaults(run=_cmd_render)
+
+    p = command(
+        "validate", "check scene files; print every problem, exit 0 or 2", scene
+    )
+    p.add_argument("scenes", nargs="+", metavar="SCENE")
+    p.set_defaults(run=_cmd_validate)
+
+    p = command("list", "list surfaces, optimizers, views or schedules")
+    p.add_argument(
+        "what",
+        nargs="?",
+        choices=_LIST_KINDS,
+        metavar="WHAT",
+        help="one of: " + ", ".join(_LIST_KINDS) + " (default: all)",
+    )
+    p.set_defaults(run=_cmd_list)
+
+    p = command("new", "write a starter scene for a surface")
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see `optimotion list surfaces`)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write it (default: SURFACE.yaml; '-' for stdout)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(run=_cmd_new)
+
+    p = command(
+        "gallery", "render every scene of a folder in parallel, with an index.html"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default="gallery",
+        help="output folder (default: gallery)",
+    )
+    p.add_argument(
+        "--scenes",
+        metavar="DIR",
+        help="the scene folder (default: ./scenes, else the one shipped "
+        "with optimotion)",
+    )
+    p.add_argument(
+        "--low-res",
+        action="store_true",
+        help="quick small versions (as render --low-res)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+    p.set_defaults(run=_cmd_gallery)
+
+    p = command(
+        "export",
+        "write a scene's trajectories to CSV or JSON, without rendering",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="FILE.csv (one row per path and step) or FILE.json",
+    )
+    p.set_defaults(run=_cmd_export)
+
+    p = command(
+        "explore",
+        "open a scene in an interactive window: click to restart, sliders, keys",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help="the YAML scene file")
+    p.add_argument(
+        "--max-steps",
+        type=int,
+        metavar="N",
+        help="steps computed per interaction (default: twice the scene's)",
+    )
+    p.set_defaults(run=_cmd_explore)
+
+    p = command("schema", "print (or write) the JSON Schema of scene files")
+    p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    p.set_defaults(run=_cmd_schema)
+    return parser
+
+
+_LIST_KINDS = ("surfaces", "optimizers", "views", "schedules")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0, 1 or 2)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    try:
+        return args.run(args) or EXIT_OK
+    except UsageError as error:
+        print(f"optimotion {args.command}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("optimotion: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `optimotion list | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the one place that maps failures
+        from .scene import SceneError  # noqa: PLC0415 - loaded by any scene command
+
+        if isinstance(error, SceneError):
+            print(error, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if args.debug:
+            traceback.print_exc()
+        else:
+            first = (str(error).splitlines() or [""])[0][:300]
+            print(
+                f"optimotion {args.command}: unexpected {type(error).__name__}: "
+                f"{first} (rerun with --debug for the traceback)",
+                file=sys.stderr,
+            )
+        return EXIT_FAILURE
+
+
+# --- commands ------------------------------------------------------------------
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .scene import load_scene  # noqa: PLC0415
+    from .scene._files import low_res_overrides  # noqa: PLC0415
+    from .scene._render_schema import output_problem  # noqa: PLC0415
+
+    overrides = list(args.overrides)
+    if args.low_res:
+        overrides += low_res_overrides(load_scene(args.scene, overrides))
+    scene = load_scene(args.scene, overrides)
+    stem = os.path.splitext(os.path.basename(args.scene))[0]
+    output = args.output or scene.render.output or f"{stem}.mp4"
+    problem = output_problem(output, scene.render.size, scene.render.fps)
+    if problem:
+        field, message = problem
+        where = f"-o {output}" if args.output else f"output {output}"
+        raise UsageError(f"{where}: render.{field}: {message}")
+    scene.build().render(output, progress=False if args.quiet else None)
+    if not args.quiet:
+        print(output)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .scene import SceneError, load_scene  # noqa: PLC0415
+
+    status = EXIT_OK
+    for path in args.scenes:
+        try:
+            scene = load_scene(path, args.overrides)
+        except SceneError as error:
+            print(error, file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        else:
+            print(f"{path}: ok ({scene.summary()})")
+    return status
+
+
+_VIEW_HELP = {
+    "contour": "filled contours with critical points, trails and heads",
+    "surface3d": "the shaded surface in 3-D with the trails lifted onto it",
+    "loss": "loss against step, a cursor at the current step",
+    "speed": "step length |x_t+1 - x_t| against step (slow-down near saddles)",
+}
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    kinds = [args.what] if args.what else list(_LIST_KINDS)
+    for i, kind in enumerate(kinds):
+        if len(kinds) > 1:
+            print(("\n" if i else "") + f"{kind}:")
+        for line in _LISTERS[kind]():
+            print(line)
+    return EXIT_OK
+
+
+def _list_surfaces() -> list[str]:
+    from . import surfaces  # noqa: PLC0415
+
+    lines = []
+    for name in surfaces.names():
+        s = surfaces.get(name)
+        (x0, x1), (y0, y1) = s.window
+        lines.append(f"  {name:<16} f = {s.formula}")
+        lines.append(
+            f"  {'':<16} window x [{x0:g}, {x1:g}], y [{y0:g}, {y1:g}]; "
+            f"start ({s.start[0]:g}, {s.start[1]:g})"
+            + "".join(f"; minimum ({x:g}, {y:g})" for x, y in s.minima[:3])
+        )
+    lines.append(
+        '  or a formula: surface: {expr: "x**2 - y**2", '
+        "window: {x: [-2, 2], y: [-2, 2]}}"
+    )
+    return lines
+
+
+def _list_optimizers() -> list[str]:
+    from . import optimizers  # noqa: PLC0415
+    from .scene._optimizer_schema import nice_name  # noqa: PLC0415
+
+    return [
+        f"  {name:<10} {nice_name(name):<10} "
+        + ", ".join(f"{k}={v!r}" for k, v in optimizers.defaults(name).items())
+        for name in optimizers.names()
+    ]
+
+
+def _list_views() -> list[str]:
+    from .render._spec import VIEWS  # noqa: PLC0415 - numpy only
+
+    return [f"  {view:<10} {_VIEW_HELP.get(view, '')}" for view in VIEWS]
+
+
+def _list_schedules() -> list[str]:
+    from .optimizers import schedules  # noqa: PLC0415
+
+    lines = []
+    for name in schedules.names():
+        defaults = schedules.defaults(name)
+        params = ", ".join(
+            f"{k}={defaults[k]!r}" if k in defaults else k
+            for k in schedules.parameters(name)
+        )
+        lines.append(f"  {name:<22} {params}")
+    lines.append("  in a scene: lr: {schedule: cosine, lr: 0.1, t_max: 300}")
+    return lines
+
+
+_LISTERS = {
+    "surfaces": _list_surfaces,
+    "optimizers": _list_optimizers,
+    "views": _list_views,
+    "schedules": _list_schedules,
+}
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from . import surfaces  # noqa: PLC0415
+    from .scene._errors import did_you_mean  # noqa: PLC0415
+    from .scene._files import starter_scene  # noqa: PLC0415
+
+    if args.surface not in surfaces.names():
+        hint = did_you_mean(args.surface, surfaces.names()) or (
+            "; see `optimotion list surfaces`"
+        )
+        raise UsageError(f"unknown surface {args.surface!r}{hint}")
+    text = starter_scene(args.surface)
+    output = args.output or f"{args.surface}.yaml"
+    if output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    if os.path.exists(output) and not args.force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(output)
+    return EXIT_OK
+
+
+def _gallery_scenes(folder: str | None) -> list[str]:
+    import pathlib  # noqa: PLC0415
+
+    if folder is None:
+        here = pathlib.Path("scenes")
+        shipped = pathlib.Path(__file__).resolve().parent.parent / "scenes"
+        folder = str(here if here.is_dir() else shipped)
+    files = sorted(str(p) for p in pathlib.Path(folder).glob("*.yaml"))
+    if not files:
+        raise UsageError(f"no *.yaml scenes in {folder}; pass --scenes DIR")
+    return files
+
+
+def _cmd_gallery(args: argparse.Namespace) -> int:
+    from .scene import SceneError, load_scene  # noqa: PLC0415
+    from .scene._gallery import render_gallery  # noqa: PLC0415
+
+    files = _gallery_scenes(args.scenes)
+    problems = []
+    for file in files:  # one validation pass before any rendering
+        try:
+            load_scene(file)
+        except SceneError as error:
+            problems.append(str(error))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {args.jobs}")
+    results = render_gallery(files, args.output, jobs=args.jobs, low_res=args.low_res)
+    for r in results:
+        outcome = r.output if r.error is None else f"FAILED: {r.error}"
+        print(f"{r.scene}: {outcome} ({r.seconds:.1f} s)")
+    print(os.path.join(args.output, "index.html"))
+    failed = sum(r.error is not None for r in results)
+    if failed:
+        print(
+            f"optimotion gallery: {failed} of {len(results)} scenes failed",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .scene import load_scene  # noqa: PLC0415
+    from .scene._files import export  # noqa: PLC0415
+
+    if os.path.splitext(args.output)[1].lower() not in (".csv", ".json"):
+        raise UsageError(f"-o {args.output}: expected a .csv or .json file")
+    scene = load_scene(args.scene, args.overrides)
+    built = scene.build()
+    export(scene, built, built.race(), args.output)
+    print(args.output)
+    return EXIT_OK
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from .interactive import NoDisplayError, explore  # noqa: PLC0415
+
+    explorer = explore(args.scene, overrides=args.overrides, max_steps=args.max_steps)
+    try:
+        explorer.show()
+    except NoDisplayError as error:
+        raise UsageError(str(error)) from None
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .scene._files import schema_json  # noqa: PLC0415
+
+    text = schema_json()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(args.output)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

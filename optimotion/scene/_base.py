@@ -1,0 +1,60 @@
+"""Shared pieces of the scene schema: the base model, strict scalars, limits."""
+
+from __future__ import annotations
+
+from typing import Annotated, NoReturn
+
+import pydantic
+from pydantic import AllowInfNan, Strict
+from pydantic_core import PydanticCustomError
+
+MAX_STEPS = 100_000
+"""Most optimizer steps a scene may ask for."""
+MAX_FRAMES = 3_000
+"""Most frames (motion plus hold) a scene may render."""
+MIN_SIDE, MAX_SIDE = 64, 3840
+"""Bounds on each side of `render.size`, in pixels."""
+MAX_EXPR = 500
+"""Longest formula (characters) a `surface.expr` may be."""
+MAX_TEXT = 200
+"""Longest title or label (characters)."""
+MAX_STARTS = 16
+"""Most start points a scene may race from."""
+MAX_OPTIMIZERS = 16
+"""Most optimizers a scene may race."""
+MAX_PATHS = 32
+"""Most paths (start points times optimizers) a scene may draw."""
+
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+"""A finite number; YAML `true` or `'3'` are not numbers."""
+Whole = Annotated[int, Strict()]
+"""An integer; `3.0` is not accepted where a count is meant."""
+Flag = Annotated[bool, Strict()]
+"""`true` or `false`."""
+Point = tuple[Number, Number]
+"""A point `[x, y]`."""
+
+
+class Model(pydantic.BaseModel):
+    """Scene models: unknown keys are errors and values never change after loading."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+def fail(message: str, *at: str | int) -> NoReturn:
+    """Raise a validation error whose message is final, `at` a sub-path of the field."""
+    fail_many([(at, message)])
+
+
+def fail_many(items: list[tuple[tuple[str | int, ...], str]]) -> NoReturn:
+    """Raise several problems of one value at once: `[(sub-path, message), ...]`."""
+    raise PydanticCustomError(
+        "scene", "{message}", {"message": items[0][1], "items": items}
+    )
+
+
+def text(value: str, what: str = "text") -> str:
+    """Check a title or label's length."""
+    if len(value) > MAX_TEXT:
+        fail(f"{what} is {len(value):,} characters long; the limit is {MAX_TEXT}")
+    return value

@@ -1,0 +1,197 @@
+"""What the command line writes besides animations: starter scenes, exports, schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._base import MAX_SIDE, MIN_SIDE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dynamics import Trajectory
+    from ._build import BuiltScene
+    from ._schema import Scene
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=./scene.schema.json"
+"""First line of the gallery files: editors (VS Code's YAML extension and others)
+validate and autocomplete against the schema next to them."""
+
+LOW_RES_WIDTH = 400
+LOW_RES_FPS = 12
+
+
+def write_atomic(
+    path: str | os.PathLike, write: Callable[[io.TextIOBase], None]
+) -> None:
+    """Write a text file through a temporary file in the same folder, then rename:
+    a failure leaves no partial file."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            write(f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private (0600)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def write_scene(
+    path: str | os.PathLike, data: Mapping[str, Any], note: str = ""
+) -> None:
+    """Validate `data` as a scene, then write it as YAML (atomically), `note` as a
+    comment above it. What is written loads back to the same `Scene`."""
+    import yaml
+
+    from ._schema import Scene
+
+    Scene.model_validate(dict(data))
+    text = yaml.safe_dump(
+        dict(data), sort_keys=False, default_flow_style=None, allow_unicode=True
+    )
+    header = "".join(f"# {line}\n" for line in note.splitlines())
+    write_atomic(path, lambda f: f.write(header + text))
+
+
+def schema_json() -> str:
+    """The JSON Schema of scene files, as pretty JSON text."""
+    from ._schema import Scene  # noqa: PLC0415
+
+    return json.dumps(Scene.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def low_res_overrides(scene: Scene) -> list[str]:
+    """`--set` overrides for a quick small render: at most `LOW_RES_WIDTH` pixels
+    wide (dpi scaled alike, so the layout keeps its proportions), at most
+    `LOW_RES_FPS` frames a second."""
+    width, height = scene.render.size
+    scale = min(1.0, LOW_RES_WIDTH / width)
+
+    def side(v: int) -> int:
+        return min(MAX_SIDE, max(MIN_SIDE, 2 * round(v * scale / 2)))
+
+    dpi = max(20, round(scene.render.dpi * scale))
+    fps = min(scene.render.fps, LOW_RES_FPS)
+    return [
+        f"render.size=[{side(width)}, {side(height)}]",
+        f"render.dpi={dpi}",
+        f"render.fps={fps}",
+    ]
+
+
+def _number(value: float) -> str:
+    """A short YAML number: 0.05, 1e-05, 3."""
+    return f"{value:.3g}" if value != int(value) or abs(value) >= 1e6 else f"{value:g}"
+
+
+def starter_scene(name: str) -> str:
+    """A scene file for surface `name` with its window's start, racing four classic
+    optimizers with learning rates scaled to the surface's curvature."""
+    import jax  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    from .. import surfaces  # noqa: PLC0415
+
+    surface = surfaces.get(name)
+    points = [surface.start, *surface.minima]
+    with jax.enable_x64(True):
+        hessian = jax.jit(jax.hessian(surface.loss))
+        eigenvalues = [
+            np.linalg.eigvalsh(np.asarray(hessian(np.array(p)))) for p in points
+        ]
+    curvature = float(np.max(np.abs(eigenvalues)))
+    # GD is stable for lr < 2 / L on a quadratic of curvature L; take a quarter of
+    # that bound, rounded down to one significant digit.
+    lr = 0.5 / curvature if math.isfinite(curvature) and curvature > 0 else 0.01
+    lr = float(f"{lr:.0e}")
+    (x0, x1), (y0, y1) = surface.window
+    span = max(x1 - x0, y1 - y0)
+    x, y = surface.start
+    return f"""\
+{SCHEMA_COMMENT}
+# A starter scene: edit it, then `optimotion render {name}.yaml`.
+# Every field: `optimotion schema`; names: `optimotion list`.
+title: Optimizers on the {name} surface
+surface: {name}   # {surface.formula}
+start: [{_number(x)}, {_number(y)}]
+steps: 300
+seed: 0
+optimizers:
+  - {{name: sgd, lr: {_number(lr)}}}
+  - {{name: momentum, lr: {_number(lr)}, momentum: 0.9}}
+  - {{name: rmsprop, lr: {_number(span / 200)}}}
+  - {{name: adam, lr: {_number(span / 100)}}}
+render:
+  views: [contour, loss]
+  size: [960, 540]
+  fps: 30
+  duration: 6
+  hold: 1
+  theme: light
+  output: {name}.mp4
+"""
+
+
+EXPORT_COLUMNS = ("path", "optimizer", "start_x", "start_y")
+
+
+def export(
+    scene: Scene,
+    built: BuiltScene,
+    paths: Mapping[str, Trajectory],
+    output: str | os.PathLike,
+) -> None:
+    """Write `built.race()`'s trajectories to `output`.
+
+    `.csv`: one row per path and step, the columns `EXPORT_COLUMNS` then
+    `Trajectory.COLUMNS`, floats written exactly (repr). `.json`: the validated scene
+    and, per path, its optimizer, start and `Trajectory.to_dict()`.
+    """
+    info = {
+        path: (built.optimizers[label].name, start)
+        for path, label, start in built.entries()
+    }
+    kind = os.path.splitext(os.fspath(output))[1].lower()
+    first = next(iter(paths.values()))
+    if kind == ".csv":
+
+        def write(f: Any) -> None:
+            writer = csv.writer(f)
+            writer.writerow((*EXPORT_COLUMNS, *first.COLUMNS))
+            for label, path in paths.items():
+                name, start = info[label]
+                head = (label, name, *(repr(float(v)) for v in start))
+                for row in path.to_numpy():
+                    values = (repr(float(v)) for v in row[1:])
+                    writer.writerow((*head, int(row[0]), *values))
+
+    elif kind == ".json":
+
+        def write(f: Any) -> None:
+            data = {
+                "scene": scene.model_dump(mode="json", exclude_none=True),
+                "paths": {
+                    label: {
+                        "optimizer": info[label][0],
+                        "start": list(info[label][1]),
+                        **path.to_dict(),
+                    }
+                    for label, path in paths.items()
+                },
+            }
+            json.dump(data, f, allow_nan=False)
+            f.write("\n")
+
+    else:
+        raise ValueError(f"unknown export format {kind!r}; expected .csv or .json")
+    write_atomic(output, write)

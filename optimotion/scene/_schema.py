@@ -1,0 +1,339 @@
+"""`Scene`: the typed form of a scene file. It holds names and numbers only;
+`Scene.build()` makes the surface, the optimizers and the `RenderSpec`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+import pydantic
+from pydantic import AfterValidator, Discriminator, Field, Tag, WithJsonSchema
+
+from .. import surfaces
+from ..render._spec import RenderSpec, frame_plan
+from ._base import (
+    MAX_EXPR,
+    MAX_FRAMES,
+    MAX_OPTIMIZERS,
+    MAX_PATHS,
+    MAX_STARTS,
+    MAX_STEPS,
+    Model,
+    Number,
+    Point,
+    Whole,
+    fail,
+    text,
+)
+from ._errors import did_you_mean, one_of
+from ._optimizer_schema import OptimizerSpec, nice_name
+from ._render_schema import RenderSettings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._build import BuiltScene
+
+
+class Window(Model):
+    """The plotted part of the plane."""
+
+    x: tuple[Number, Number] = Field(description="`[xmin, xmax]`.")
+    y: tuple[Number, Number] = Field(description="`[ymin, ymax]`.")
+
+    @pydantic.model_validator(mode="after")
+    def _ordered(self) -> Window:
+        for axis in ("x", "y"):
+            low, high = getattr(self, axis)
+            if not low < high:
+                fail(f"{axis}min must be < {axis}max, got [{low:g}, {high:g}]", axis)
+        return self
+
+    def to_tuple(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        return (self.x, self.y)
+
+
+class ExpressionSurface(Model):
+    """A surface given by a formula in x and y."""
+
+    expr: str = Field(
+        description="f(x, y) in Python syntax with numbers, x, y, + - * / ** and "
+        "functions such as exp, log, sin, cos, sqrt, abs (see `optimotion list "
+        f"surfaces`); at most {MAX_EXPR} characters."
+    )
+    window: Window = Field(description="The plotted window, `{x: [..], y: [..]}`.")
+
+    @pydantic.field_validator("expr")
+    @classmethod
+    def _length(cls, expr: str) -> str:
+        if len(expr) > MAX_EXPR:
+            fail(
+                f"the formula is {len(expr):,} characters long; the limit is {MAX_EXPR}"
+            )
+        return expr
+
+    @pydantic.model_validator(mode="after")
+    def _parses(self) -> ExpressionSurface:
+        try:
+            self.build()
+        except (ValueError, TypeError) as error:
+            if _NOT_FINITE not in str(error):  # checked at the scene's own start
+                fail(_expression_error(error), "expr")
+        return self
+
+    def build(self, start: tuple[float, float] | None = None) -> surfaces.Surface:
+        return surfaces.from_expression(
+            self.expr, window=self.window.to_tuple(), start=start
+        )
+
+
+_NOT_FINITE = "is not finite at the start"
+
+
+def _expression_error(error: Exception) -> str:
+    return str(error).splitlines()[0].removeprefix("`from_expression`: ")
+
+
+def _known_surface(name: str) -> str:
+    if name not in surfaces.names():
+        hint = did_you_mean(name, surfaces.names())
+        fail(
+            f"unknown surface {name!r}"
+            + (hint or f"; expected {one_of(surfaces.names())}")
+        )
+    return name
+
+
+SurfaceName = Annotated[
+    str,
+    AfterValidator(_known_surface),
+    WithJsonSchema({"type": "string", "enum": list(surfaces.names())}),
+]
+
+
+def _surface_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "~name"
+    return "~expr" if isinstance(value, dict | ExpressionSurface) else None
+
+
+SurfaceSpec = Annotated[
+    Union[  # noqa: UP007
+        Annotated[SurfaceName, Tag("~name")],
+        Annotated[ExpressionSurface, Tag("~expr")],
+    ],
+    Discriminator(
+        _surface_kind,
+        custom_error_type="surface_type",
+        custom_error_message="expected a surface name (see `optimotion list "
+        "surfaces`) or {expr: ..., window: {x: [..], y: [..]}}",
+    ),
+]
+
+
+def _start_kind(value: Any) -> str:
+    several = isinstance(value, list) and value and isinstance(value[0], list | tuple)
+    return "~points" if several else "~point"
+
+
+StartSpec = Annotated[
+    Union[  # noqa: UP007
+        Annotated[Point, Tag("~point")],
+        Annotated[
+            list[Point], Field(min_length=1, max_length=MAX_STARTS), Tag("~points")
+        ],
+    ],
+    Discriminator(_start_kind),
+]
+
+
+class GaussianNoise(Model):
+    """Additive Gaussian gradient noise: the optimizers see ∇f + σ ξ, ξ ~ N(0, I)."""
+
+    kind: Literal["gaussian"] = Field(description="`gaussian`.")
+    sigma: Annotated[Number, Field(ge=0)] = Field(
+        description="Standard deviation σ per coordinate."
+    )
+
+    def build(self) -> Any:
+        from .. import noise  # noqa: PLC0415
+
+        return noise.gaussian(self.sigma)
+
+
+NoiseSpec = Annotated[GaussianNoise, Field(discriminator="kind")]
+"""A gradient noise model chosen by `kind:` (a discriminated union: new kinds add a
+model here)."""
+
+
+class Scene(Model):
+    """A scene: a surface, start point(s), optimizers racing on it, and how to render.
+
+    Load one with `optimotion.scene.load_scene(path)`; `build()` turns it into the
+    objects that `optimotion.race` and `optimotion.render.render` take.
+    """
+
+    model_config = pydantic.ConfigDict(
+        title="optimotion scene",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    title: str | None = Field(
+        None, description="Title drawn above the panels (default: none)."
+    )
+    surface: SurfaceSpec = Field(
+        description="A shipped surface by name (`saddle`, `beale`, ... see "
+        "`optimotion list surfaces`) or a formula `{expr: ..., window: ...}`."
+    )
+    start: StartSpec | None = Field(
+        None,
+        description="Start point `[x, y]`, or a list of them `[[x, y], ...]` to race "
+        "the same optimizers from each (default: the surface's start).",
+    )
+    steps: Annotated[Whole, Field(ge=1)] = Field(
+        200, description=f"Optimizer steps, at most {MAX_STEPS:,}."
+    )
+    seed: Annotated[Whole, Field(ge=0)] = Field(
+        0, description="Random seed of the noise (every optimizer sees the same)."
+    )
+    noise: NoiseSpec | None = Field(
+        None,
+        description="Gradient noise, e.g. `{kind: gaussian, sigma: 0.1}` (default: "
+        "exact gradients).",
+    )
+    optimizers: list[OptimizerSpec] = Field(
+        min_length=1,
+        max_length=MAX_OPTIMIZERS,
+        description="The racers: `{name: adam, lr: 0.05, label: Adam, color: "
+        "crimson}` with torch's hyperparameter names (see `optimotion list "
+        "optimizers`).",
+    )
+    render: RenderSettings = Field(
+        RenderSettings(), description="Panels, size, timing, theme and output file."
+    )
+
+    @pydantic.field_validator("title")
+    @classmethod
+    def _title(cls, title: str | None) -> str | None:
+        return None if title is None else text(title, "the title")
+
+    @pydantic.field_validator("steps")
+    @classmethod
+    def _steps(cls, steps: int) -> int:
+        if steps > MAX_STEPS:
+            fail(f"{steps:,} steps is over the limit of {MAX_STEPS:,}")
+        return steps
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> Scene:
+        self.labels()  # fails on a duplicate label
+        starts = self.starts()
+        shown = [f"[{x:g}, {y:g}]" for x, y in starts or ()]  # as legends show them
+        for i, point in enumerate(shown):
+            if point in shown[:i]:
+                fail(f"{point} is listed twice", "start", i)
+        paths = len(starts or [None]) * len(self.optimizers)
+        if paths > MAX_PATHS:
+            fail(
+                f"{len(starts or [None])} start points x {len(self.optimizers)} "
+                f"optimizers is {paths} paths; the limit is {MAX_PATHS}",
+                "start",
+            )
+        window = self.window()
+        if isinstance(self.surface, ExpressionSurface):
+            for start in starts or [None]:
+                try:
+                    self.surface.build(start)
+                except (ValueError, TypeError) as error:
+                    fail(_expression_error(error), "surface", "expr")
+        for i, (x, y) in enumerate(starts or ()):
+            (x0, x1), (y0, y1) = window
+            if not (x0 <= x <= x1 and y0 <= y <= y1):
+                at = ("start", i) if isinstance(self.start, list) else ("start",)
+                fail(
+                    f"[{x:g}, {y:g}] lies outside the surface's window "
+                    f"x [{x0:g}, {x1:g}], y [{y0:g}, {y1:g}]",
+                    *at,
+                )
+        self._check_frames()
+        return self
+
+    def frames(self) -> int:
+        """Frames the animation will have (motion plus hold), from `frame_plan`."""
+        r = self.render
+        timing = RenderSpec(
+            fps=r.fps,
+            duration=r.duration,
+            steps_per_frame=r.steps_per_frame,
+            hold=r.hold,
+            log_time=r.log_time,
+        )
+        return frame_plan(timing, self.steps).total
+
+    def summary(self) -> str:
+        """One line: `6 optimizers x 1 start, 300 steps, 181 frames`."""
+        n, k = len(self.optimizers), len(self.starts() or [None])
+        return (
+            f"{n} optimizer{'s' * (n != 1)} x {k} start{'s' * (k != 1)}, "
+            f"{self.steps:,} steps, {self.frames():,} frames"
+        )
+
+    def _check_frames(self) -> None:
+        r = self.render
+        total = self.frames()
+        if total > MAX_FRAMES:
+            field = "steps_per_frame" if r.steps_per_frame else "duration"
+            fail(
+                f"{total:,} frames (motion plus hold) is over the limit of "
+                f"{MAX_FRAMES:,}; shorten duration or hold, lower fps, or raise "
+                "steps_per_frame",
+                "render",
+                field,
+            )
+
+    def starts(self) -> list[tuple[float, float]] | None:
+        """The start points, or None for the surface's default start."""
+        if self.start is None:
+            return None
+        return list(self.start) if isinstance(self.start, list) else [self.start]
+
+    def window(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The surface's plotting window."""
+        if isinstance(self.surface, ExpressionSurface):
+            return self.surface.window.to_tuple()
+        return surfaces.get(self.surface).window
+
+    def labels(self) -> list[str]:
+        """Each optimizer's legend label: its `label`, else its nice name, numbered
+        (`SGD #1`, `SGD #2`) where several entries would share it."""
+        nice = [nice_name(o.name) for o in self.optimizers]
+        labels = [
+            o.label or (f"{n} #{nice[: i + 1].count(n)}" if nice.count(n) > 1 else n)
+            for i, (o, n) in enumerate(zip(self.optimizers, nice, strict=True))
+        ]
+        for i, label in enumerate(labels):
+            if label in labels[:i]:
+                first = labels.index(label)
+                fail(
+                    f"label '{label}' is already used by optimizers[{first}]; "
+                    "labels must differ",
+                    "optimizers",
+                    i,
+                    "label",
+                )
+        return labels
+
+    def build(self) -> BuiltScene:
+        """The surface, optimizers and `RenderSpec` this scene describes."""
+        from ._build import build  # noqa: PLC0415
+
+        return build(self)
+
+    def animate(self, **kwargs: Any) -> Any:
+        """This scene as a notebook animation: `optimotion.animate(self, **kwargs)`."""
+        from ..interactive import animate  # noqa: PLC0415
+
+        return animate(self, **kwargs)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """The final state as a static figure: `optimotion.plot(self, **kwargs)`."""
+        from ..interactive import plot  # noqa: PLC0415
+
+        return plot(self, **kwargs)

@@ -1,0 +1,558 @@
+"""The `optimotion` command line: exit codes, exact messages, every command.
+
+Most cases run in-process through `main(argv)`; a few run `python -m optimotion`
+as a subprocess (each one pays jax's import), for the console entry point, the
+start-up imports and one end-to-end render.
+"""
+
+import csv
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import optimotion
+from optimotion import cli, optimizers, surfaces
+from optimotion.scene import Scene, load_scene
+
+BASE = "surface: saddle\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
+WINDOW = "window: {x: [-1, 1], y: [-1, 1]}"
+
+
+def expr(formula: str) -> str:
+    return f"surface: {{expr: {formula}, {WINDOW}}}\noptimizers: [{{name: sgd}}]\n"
+
+
+# (name, scene text, the exact stderr lines of `optimotion validate scene.yaml`)
+BROKEN = [
+    # YAML syntax
+    ("unclosed", "surface: saddle\noptimizers: [{name: sgd, lr: 0.1}\n",
+     ["scene.yaml:2: invalid YAML: the flow sequence that starts here is never "
+      "closed (expected ',' or ']')"]),
+    ("colon in value", "surface: saddle: x\noptimizers: [{name: sgd}]\n",
+     ["scene.yaml:1: invalid YAML: mapping values are not allowed here (column 16)"]),
+    ("tab", "surface: saddle\noptimizers:\n\t- {name: sgd}\n",
+     ["scene.yaml:3: invalid YAML: a tab character; indent with spaces (column 1)"]),
+    ("two documents", "surface: saddle\n---\noptimizers: [{name: sgd}]\n",
+     ["scene.yaml:2: a second YAML document starts here; a scene file holds one"]),
+    ("python tag", "surface: !!python/object/apply:os.system [ls]\n",
+     ["scene.yaml:1: YAML tags such as !!python/object/apply:os.system are not "
+      "allowed in scene files"]),
+    ("duplicate key", BASE + "steps: 10\nsteps: 20\n",
+     ["scene.yaml:5: steps: duplicate key 'steps' (first on line 4)"]),
+    ("alias bomb",
+     "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+     + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+               for p, n in zip("abcd", "bcde", strict=True)),
+     ["scene.yaml: the YAML expands to 123,461 values (aliases included); scene "
+      "files are limited to 100,000"]),
+    # the document's shape and unknown keys
+    ("a list", "- surface: saddle\n",
+     ["scene.yaml:1: expected a mapping of scene fields (surface, optimizers, ...), "
+      "got a list of 1"]),
+    ("empty", "",
+     ["scene.yaml:1: surface: required field is missing",
+      "scene.yaml:1: optimizers: required field is missing"]),
+    ("unknown key", BASE + "titel: Hello\n",
+     ["scene.yaml:4: titel: unknown key 'titel' — did you mean 'title'?"]),
+    ("optimizers not a list", "surface: saddle\noptimizers: {name: sgd}\n",
+     ["scene.yaml:2: optimizers: expected a list, got a mapping"]),
+    ("no optimizers", "surface: saddle\noptimizers: []\n",
+     ["scene.yaml:2: optimizers: expected at least 1 item, got 0"]),
+    # names
+    ("surface typo", "surface: rosenbrok\noptimizers: [{name: sgd}]\n",
+     ["scene.yaml:1: surface: unknown surface 'rosenbrok' — did you mean "
+      "'rosenbrock'?"]),
+    ("surface number", "surface: 3\noptimizers: [{name: sgd}]\n",
+     ["scene.yaml:1: surface: expected a surface name (see `optimotion list "
+      "surfaces`) or {expr: ..., window: {x: [..], y: [..]}}"]),
+    ("optimizer typo (the issue's example)",
+     "title: Optimizers at a saddle point\nsurface: saddle\nstart: [1.0, 0.001]\n"
+     "steps: 300\nseed: 0\noptimizers:\n  - {name: sgd, lr: 0.02, label: SGD}\n"
+     "  - {name: momentum, lr: 0.02, momentum: 0.9}\n  - {name: adma, lr: 0.05}\n",
+     ["scene.yaml:9: optimizers[2].name: unknown optimizer 'adma' — did you mean "
+      "'adam'?"]),
+    ("optimizer without name", "surface: saddle\noptimizers:\n  - {lr: 0.1}\n",
+     ["scene.yaml:3: optimizers[0].name: required field is missing; expected one "
+      "of: 'adadelta', 'adagrad', 'adam', 'adamw', 'momentum', 'nesterov', "
+      "'rmsprop', 'sgd'"]),
+    ("hyperparameter typo", "surface: saddle\noptimizers:\n  - {name: adam, lrr: 1}\n",
+     ["scene.yaml:3: optimizers[0].lrr: unknown key 'lrr' for `adam` — did you "
+      "mean 'lr'?"]),
+    ("another optimizer's hyperparameter",
+     "surface: saddle\noptimizers:\n  - {name: sgd, betas: [0.9, 0.99]}\n",
+     ["scene.yaml:3: optimizers[0].betas: unknown key 'betas' for `sgd`; expected "
+      "one of: 'color', 'dampening', 'label', 'lr', 'momentum', 'name', "
+      "'nesterov', 'weight_decay'"]),
+    ("view typo", BASE + "render: {views: [contur, loss]}\n",
+     ["scene.yaml:4: render.views[0]: unknown value 'contur' — did you mean "
+      "'contour'?"]),
+    ("theme", BASE + "render: {theme: grey}\n",
+     ["scene.yaml:4: render.theme: expected one of: 'dark', 'light', got 'grey'"]),
+    ("schedule typo",
+     "surface: saddle\noptimizers:\n  - name: sgd\n    lr: {schedule: cosin}\n",
+     ["scene.yaml:4: optimizers[0].lr.schedule: unknown schedule 'cosin' — did "
+      "you mean 'cosine'?"]),
+    ("noise kind", BASE + "noise: {kind: gauss, sigma: 0.1}\n",
+     ["scene.yaml:4: noise.kind: unknown noise kind 'gauss' — did you mean "
+      "'gaussian'?"]),
+    ("colour", "surface: saddle\noptimizers:\n  - {name: sgd, color: blu}\n",
+     ["scene.yaml:3: optimizers[0].color: unknown colour 'blu' — did you mean "
+      "'blue'?"]),
+    ("output format", BASE + "render: {output: movie.avi}\n",
+     ["scene.yaml:4: render.output: unknown output format '.avi' in 'movie.avi'; "
+      "expected one of: .gif, .mp4, .webm, .pdf, .png, .svg, .html, or a folder "
+      "ending in '/'"]),
+    # wrong types
+    ("lr as text", "surface: saddle\noptimizers:\n  - {name: sgd, lr: fast}\n",
+     ["scene.yaml:3: optimizers[0].lr: expected a number, got 'fast'"]),
+    ("lr as yes", "surface: saddle\noptimizers:\n  - {name: sgd, lr: yes}\n",
+     ["scene.yaml:3: optimizers[0].lr: expected a number, got true"]),
+    ("quoted number",
+     "surface: saddle\noptimizers:\n  - {name: momentum, momentum: '0.9'}\n",
+     ["scene.yaml:3: optimizers[0].momentum: expected a number, got '0.9'"]),
+    ("flag", "surface: saddle\noptimizers:\n  - {name: sgd, nesterov: maybe}\n",
+     ["scene.yaml:3: optimizers[0].nesterov: expected true or false, got 'maybe'"]),
+    ("fractional steps", BASE + "steps: 10.5\n",
+     ["scene.yaml:4: steps: expected a whole number, got 10.5"]),
+    ("three betas",
+     "surface: saddle\noptimizers:\n  - {name: adam, betas: [0.9, 0.99, 0.5]}\n",
+     ["scene.yaml:3: optimizers[0].betas: expected 2 items, got 3"]),
+    ("short start", BASE + "start: [1]\n",
+     ["scene.yaml:4: start: expected 2 items, got 1"]),
+    ("fractional schedule step",
+     "surface: saddle\noptimizers:\n  - name: sgd\n"
+     "    lr: {schedule: step_decay, lr: 0.1, step_size: 2.5}\n",
+     ["scene.yaml:4: optimizers[0].lr.step_size: expected a whole number, got 2.5"]),
+    # out-of-range values (the optimizer factories' own checks, at their fields)
+    ("negative lr", "surface: saddle\noptimizers:\n  - {name: sgd, lr: -0.1}\n",
+     ["scene.yaml:3: optimizers[0].lr: must be >= 0, got -0.1"]),
+    ("betas and eps",
+     "surface: saddle\noptimizers:\n  - {name: adam, betas: [0.9, 1.2], eps: -1}\n",
+     ["scene.yaml:3: optimizers[0].betas[1]: must be in [0, 1), got 1.2",
+      "scene.yaml:3: optimizers[0].eps: must be > 0, got -1.0"]),
+    ("negative seed", BASE + "seed: -1\n",
+     ["scene.yaml:4: seed: must be >= 0, got -1"]),
+    ("negative sigma", BASE + "noise: {kind: gaussian, sigma: -0.1}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -0.1"]),
+    ("missing schedule argument",
+     "surface: saddle\noptimizers:\n  - name: sgd\n    lr: {schedule: cosine, lr: 1}\n",
+     ["scene.yaml:4: optimizers[0].lr.t_max: required field is missing"]),
+    ("start outside", BASE + "start: [5, 0]\n",
+     ["scene.yaml:4: start: [5, 0] lies outside the surface's window x [-1.5, "
+      "1.5], y [-1.5, 1.5]"]),
+    ("repeated start", BASE + "start: [[1, 0], [1, 0]]\n",
+     ["scene.yaml:4: start[1]: [1, 0] is listed twice"]),
+    ("reversed window", "surface: {expr: 'x**2', window: {x: [1, -1], y: [-1, 1]}}"
+     "\noptimizers: [{name: sgd}]\n",
+     ["scene.yaml:1: surface.window.x: xmin must be < xmax, got [1, -1]"]),
+    ("keyframes",
+     BASE + "render:\n  camera:\n    keyframes:\n      - {at: 0.5, elev: 30, azim: 0}"
+     "\n      - {at: 0.2, elev: 30, azim: 90}\n",
+     ["scene.yaml:8: render.camera.keyframes[1].at: must be > 0.5, the keyframe "
+      "before it, got 0.2"]),
+    ("duration and steps_per_frame",
+     BASE + "render: {duration: 5, steps_per_frame: 2}\n",
+     ["scene.yaml:4: render.steps_per_frame: give either duration or "
+      "steps_per_frame, not both"]),
+    ("layout", BASE + "render: {views: [contour, loss, speed], layout: [1, 2]}\n",
+     ["scene.yaml:4: render.layout: 1x2 grid has 2 cells for 3 views"]),
+    ("duplicate labels",
+     "surface: saddle\noptimizers:\n  - {name: sgd, label: GD}\n"
+     "  - {name: momentum, label: GD}\n",
+     ["scene.yaml:4: optimizers[1].label: label 'GD' is already used by "
+      "optimizers[0]; labels must differ"]),
+    # absurd sizes, steps and frames
+    ("absurd steps", BASE + "steps: 1000000000\n",
+     ["scene.yaml:4: steps: 1,000,000,000 steps is over the limit of 100,000"]),
+    ("absurd width", BASE + "render: {size: [100000, 720]}\n",
+     ["scene.yaml:4: render.size[0]: width must be in [64, 3840] pixels, got "
+      "100000"]),
+    ("tiny height", BASE + "render: {size: [1280, 8]}\n",
+     ["scene.yaml:4: render.size[1]: height must be in [64, 3840] pixels, got 8"]),
+    ("odd MP4 size", BASE + "render: {size: [641, 480], output: out.mp4}\n",
+     ["scene.yaml:4: render.size: .mp4 needs even pixel sizes (yuv420p), got "
+      "[641, 480]; use [642, 480]"]),
+    ("absurd frames", BASE + "render: {fps: 120, duration: 3600}\n",
+     ["scene.yaml:4: render.duration: 432,120 frames (motion plus hold) is over "
+      "the limit of 3,000; shorten duration or hold, lower fps, or raise "
+      "steps_per_frame"]),
+    ("a frame per step", BASE + "steps: 90000\nrender: {steps_per_frame: 1}\n",
+     ["scene.yaml:5: render.steps_per_frame: 90,031 frames (motion plus hold) is "
+      "over the limit of 3,000; shorten duration or hold, lower fps, or raise "
+      "steps_per_frame"]),
+    ("GIF fps", BASE + "render: {fps: 60, output: a.gif}\n",
+     ["scene.yaml:4: render.fps: a GIF plays at most 50 fps, got 60"]),
+    ("huge title", BASE + "title: " + "a" * 300 + "\n",
+     ["scene.yaml:4: title: the title is 300 characters long; the limit is 200"]),
+    # malicious or broken formulas (never evaluated as Python)
+    ("__import__", expr("\"__import__('os').system('ls')\""),
+     ["scene.yaml:1: surface.expr: attribute access \"__import__('os').system\" is "
+      "not allowed"]),
+    ("dunder attribute", expr("'x.__class__'"),
+     ["scene.yaml:1: surface.expr: attribute access 'x.__class__' is not allowed"]),
+    ("power tower", expr("'9**9**9'"),
+     ["scene.yaml:1: surface.expr: exponent '9**9' is too large: constant "
+      "exponents must be at most 100 in absolute value, got 3.8742e+08"]),
+    ("huge formula", expr("'" + "x+" * 300 + "y'"),
+     ["scene.yaml:1: surface.expr: the formula is 601 characters long; the limit "
+      "is 500"]),
+    ("open()", expr("\"open('/etc/passwd')\""),
+     ["scene.yaml:1: surface.expr: unknown function 'open', expected one of abs, "
+      "arctan, cos, cosh, exp, log, sin, sinh, sqrt, tan, tanh"]),
+    ("lambda", expr("'lambda: 0'"),
+     ["scene.yaml:1: surface.expr: lambda 'lambda: 0' is not allowed"]),
+    ("formula syntax", expr("'x**'"),
+     ["scene.yaml:1: surface.expr: invalid syntax in 'x**': invalid syntax"]),
+    ("not finite at the start", expr("'log(x)'") + "start: [-0.5, 0.5]\n",
+     ["scene.yaml:1: surface.expr: 'log(x)' is not finite at the start (-0.5, "
+      "0.5): f = nan, gradient = (-2.0, 0.0); pick a start (or window) where it "
+      "is"]),
+]  # fmt: skip
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_at_least_thirty_broken_scenes():
+    assert len(BROKEN) >= 30
+    assert len({name for name, _, _ in BROKEN}) == len(BROKEN)
+
+
+@pytest.mark.parametrize(("name", "text", "lines"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_scene_exits_2_with_one_line_per_problem(
+    name, text, lines, workdir, capsys
+):
+    (workdir / "scene.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(["validate", "scene.yaml"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == lines
+
+
+def test_unreadable_files_exit_2(workdir, capsys):
+    (workdir / "latin1.yaml").write_bytes(b"surface: saddle\ntitle: caf\xe9\n")
+    (workdir / "big.yaml").write_bytes(b"# " + b"x" * 1_000_000 + b"\n")
+    (workdir / "folder.yaml").mkdir()
+    code, out, err = run(
+        ["validate", "latin1.yaml", "big.yaml", "folder.yaml", "missing.yaml"], capsys
+    )
+    assert code == 2
+    assert err.splitlines() == [
+        "latin1.yaml:2: not UTF-8 text; save the file as UTF-8",
+        "big.yaml: the file is 1,000,003 bytes; scene files are limited to "
+        "1,000,000 bytes",
+        "folder.yaml: is a folder, not a file",
+        "missing.yaml: no such file",
+    ]
+
+
+def test_validate_exits_0_for_good_files_and_reports_each(workdir, capsys):
+    (workdir / "good.yaml").write_text(BASE, encoding="utf-8")
+    (workdir / "bad.yaml").write_text(BASE + "steps: 0\n", encoding="utf-8")
+    code, out, err = run(["validate", "good.yaml"], capsys)
+    assert (code, err) == (0, "")
+    assert out == "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames)\n"
+    code, out, err = run(["validate", "good.yaml", "bad.yaml"], capsys)
+    assert code == 2
+    assert out == "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames)\n"
+    assert err == "bad.yaml:4: steps: must be >= 1, got 0\n"
+
+
+def test_validate_applies_overrides(workdir, capsys):
+    (workdir / "s.yaml").write_text(BASE, encoding="utf-8")
+    code, out, _ = run(["validate", "s.yaml", "--set", "steps=50",
+                        "--set", "render.steps_per_frame=5"], capsys)  # fmt: skip
+    assert code == 0
+    assert out == "s.yaml: ok (1 optimizer x 1 start, 50 steps, 41 frames)\n"
+    code, _, err = run(["validate", "s.yaml", "--set", "optimizers[0].lr=-1"], capsys)
+    assert code == 2
+    assert err == (
+        "s.yaml (--set optimizers[0].lr=-1): optimizers[0].lr: must be >= 0, got -1.0\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "optimotion: the following arguments are required: COMMAND (see "
+         "optimotion --help)"),
+        (["rendr"], "optimotion: argument COMMAND: unknown choice 'rendr'; expected "
+         "one of: render, validate, list, new, gallery, export, explore, schema — "
+         "did you mean 'render'? (see optimotion --help)"),
+        (["render"], "optimotion render: the following arguments are required: "
+         "SCENE (see optimotion render --help)"),
+        (["list", "colours"], "optimotion list: argument WHAT: unknown choice "
+         "'colours'; expected one of: surfaces, optimizers, views, schedules (see "
+         "optimotion list --help)"),
+        (["export", "s.yaml"], "optimotion export: the following arguments are "
+         "required: -o/--output (see optimotion export --help)"),
+        (["export", "s.yaml", "-o", "paths.txt"], "optimotion export: -o "
+         "paths.txt: expected a .csv or .json file"),
+        (["render", "s.yaml", "-o", "out.avi"], "optimotion render: -o out.avi: "
+         "render.output: unknown output format '.avi' in 'out.avi'; expected one "
+         "of: .gif, .mp4, .webm, .pdf, .png, .svg, .html, or a folder ending in "
+         "'/'"),
+        (["render", "s.yaml", "--set", "render.size=[641, 480]"], "optimotion "
+         "render: output s.mp4: render.size: .mp4 needs even pixel sizes "
+         "(yuv420p), got [641, 480]; use [642, 480]"),
+        (["new", "sadle"], "optimotion new: unknown surface 'sadle' — did you mean "
+         "'saddle'?"),
+        (["gallery", "--scenes", "nowhere"], "optimotion gallery: no *.yaml scenes "
+         "in nowhere; pass --scenes DIR"),
+    ],
+)  # fmt: skip
+def test_bad_arguments_exit_2_with_one_line(argv, message, workdir, capsys):
+    (workdir / "s.yaml").write_text(BASE, encoding="utf-8")
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [message]
+
+
+def test_help_and_version(capsys):
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0 and out.startswith("usage: optimotion [-h] [--version] COMMAND")
+    for command in ("render", "validate", "list", "new", "gallery", "export"):
+        assert f"\n    {command} " in out
+    code, out, _ = run(["render", "--help"], capsys)
+    assert code == 0 and "--set KEY=VALUE" in out and "--debug" in out
+    code, out, _ = run(["--version"], capsys)
+    assert (code, out) == (0, optimotion.__version__ + "\n")
+
+
+def test_the_cli_module_imports_neither_jax_nor_matplotlib():
+    # A fresh interpreter: this test process imported jax already (conftest).
+    probe = (
+        "import sys, optimotion.cli as c; c.build_parser()\n"
+        "print(sorted(m for m in ('jax', 'matplotlib', 'numpy', 'pydantic', 'yaml')"
+        " if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]\n"
+
+
+def test_unexpected_failures_exit_1_with_a_hint(workdir, capsys, monkeypatch):
+    (workdir / "s.yaml").write_text(BASE, encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the encoder exploded\nsecond line")
+
+    monkeypatch.setattr("optimotion.render.render", broken)
+    code, out, err = run(["render", "s.yaml", "-o", "out.gif"], capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        "optimotion render: unexpected RuntimeError: the encoder exploded (rerun "
+        "with --debug for the traceback)\n"
+    )
+    code, _, err = run(["render", "s.yaml", "-o", "out.gif", "--debug"], capsys)
+    assert code == 1
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("RuntimeError: the encoder exploded\nsecond line\n")
+    assert not (workdir / "out.gif").exists()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("optimotion.render.render", interrupted)
+    code, _, err = run(["render", "s.yaml", "-o", "out.gif"], capsys)
+    assert (code, err) == (130, "optimotion: interrupted\n")
+
+
+def test_list(capsys):
+    code, out, _ = run(["list", "surfaces"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert "  saddle           f = x**2 - y**2" in lines
+    assert (
+        "                   window x [-2, 2], y [-1, 3]; start (-1.2, 1); "
+        "minimum (1, 1)"
+    ) in lines  # rosenbrock
+    assert sum(line.startswith("  ") and " f = " in line for line in lines) == len(
+        surfaces.names()
+    )
+    code, out, _ = run(["list", "optimizers"], capsys)
+    assert (
+        "  adam       Adam       lr=0.001, betas=(0.9, 0.999), eps=1e-08, "
+        "weight_decay=0.0, amsgrad=False"
+    ) in out.splitlines()
+    assert len(out.splitlines()) == len(optimizers.names())
+    code, out, _ = run(["list", "schedules"], capsys)
+    assert "  cosine                 lr, t_max, eta_min=0.0" in out.splitlines()
+    code, out, _ = run(["list", "views"], capsys)
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "contour", "surface3d", "loss", "speed",
+    ]  # fmt: skip
+    code, out, _ = run(["list"], capsys)
+    assert code == 0
+    assert [l for l in out.splitlines() if l.endswith(":")] == [  # noqa: E741
+        "surfaces:", "optimizers:", "views:", "schedules:",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["saddle", "beale", "double_well"])
+def test_new_writes_a_starter_scene_that_validates(name, workdir, capsys):
+    code, out, _ = run(["new", name], capsys)
+    assert (code, out) == (0, f"{name}.yaml\n")
+    scene = load_scene(workdir / f"{name}.yaml")
+    surface = surfaces.get(name)
+    assert scene.surface == name
+    assert scene.start == surface.start
+    assert [o.name for o in scene.optimizers] == ["sgd", "momentum", "rmsprop", "adam"]
+    assert scene.render.output == f"{name}.mp4"
+    code, _, err = run(["new", name], capsys)
+    assert (code, err) == (2, f"optimotion new: {name}.yaml exists; use --force to "
+                              "overwrite it\n")  # fmt: skip
+    assert run(["new", name, "--force", "-o", "x.yaml"], capsys)[0] == 0
+
+
+def test_new_learning_rate_is_scaled_to_the_curvature(capsys):
+    # saddle: Hessian diag(2, -2), so L = 2 and lr = 0.5 / L = 0.25 (1 digit: 0.2).
+    code, out, _ = run(["new", "saddle", "-o", "-"], capsys)
+    assert code == 0
+    assert "  - {name: sgd, lr: 0.2}\n" in out
+    assert out.startswith("# yaml-language-server: $schema=./scene.schema.json\n")
+
+
+def test_schema_command(workdir, capsys):
+    code, out, _ = run(["schema"], capsys)
+    assert code == 0 and json.loads(out) == Scene.model_json_schema()
+    code, out, _ = run(["schema", "-o", "scene.schema.json"], capsys)
+    assert (code, out) == (0, "scene.schema.json\n")
+    text = (workdir / "scene.schema.json").read_text(encoding="utf-8")
+    assert json.loads(text) == Scene.model_json_schema()
+
+
+TWO_STARTS = """\
+surface: saddle
+start: [[1.0, 0.001], [-1.0, 0.5]]
+steps: 25
+optimizers:
+  - {name: sgd, lr: 0.1}
+  - {name: adam, lr: {schedule: cosine, lr: 0.1, t_max: 25}}
+"""
+
+
+def test_export_csv_and_json_match_the_race(workdir, capsys):
+    (workdir / "s.yaml").write_text(TWO_STARTS, encoding="utf-8")
+    assert run(["export", "s.yaml", "-o", "paths.csv"], capsys)[:2] == (
+        0, "paths.csv\n",
+    )  # fmt: skip
+    assert run(["export", "s.yaml", "-o", "paths.json"], capsys)[0] == 0
+    expected = {
+        **optimotion.race(
+            surfaces.get("saddle"),
+            {
+                "SGD": optimizers.sgd(lr=0.1),
+                "Adam": optimizers.adam(lr=optimizers.schedules.cosine(0.1, t_max=25)),
+            },
+            (1.0, 0.001),
+            25,
+        ),
+    }
+    with open(workdir / "paths.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == [
+        "path", "optimizer", "start_x", "start_y",
+        "step", "x", "y", "loss", "grad_x", "grad_y", "step_length",
+    ]  # fmt: skip
+    assert len(rows) == 1 + 4 * 26
+    adam = [r for r in rows[1:] if r[0] == "Adam from (1, 0.001)"]
+    assert adam[0][:5] == ["Adam from (1, 0.001)", "adam", "1.0", "0.001", "0"]
+    xy = np.array([[float(r[5]), float(r[6])] for r in adam])
+    np.testing.assert_array_equal(xy, expected["Adam"].xy)  # exact: repr floats
+    loss = np.array([float(r[7]) for r in adam])
+    np.testing.assert_array_equal(loss, expected["Adam"].loss)
+
+    data = json.loads((workdir / "paths.json").read_text())
+    assert list(data["paths"]) == [
+        "SGD from (1, 0.001)", "Adam from (1, 0.001)",
+        "SGD from (-1, 0.5)", "Adam from (-1, 0.5)",
+    ]  # fmt: skip
+    sgd = data["paths"]["SGD from (1, 0.001)"]
+    assert (sgd["optimizer"], sgd["start"], sgd["steps"]) == ("sgd", [1.0, 0.001], 25)
+    np.testing.assert_array_equal(np.array(sgd["xy"]), expected["SGD"].xy)
+    assert data["scene"]["optimizers"][1]["lr"] == {
+        "schedule": "cosine", "lr": 0.1, "t_max": 25,
+    }  # fmt: skip
+    lr = data["paths"]["Adam from (-1, 0.5)"]["lr"]
+    np.testing.assert_allclose(lr, 0.05 * (1 + np.cos(np.pi * np.arange(25) / 25)))
+
+
+TINY = """\
+surface: saddle
+steps: 12
+optimizers:
+  - {name: sgd, lr: 0.1}
+  - {name: adam, lr: 0.1}
+render: {size: [96, 64], dpi: 20, fps: 10, duration: 0.4, hold: 0.2}
+"""
+
+
+def test_render_end_to_end_as_a_subprocess(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "optimotion", "render", "tiny.yaml", "-o", "t.gif",
+         "--set", "render.size=[128, 64]"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "t.gif\n", "")
+    frames = iio.imread(tmp_path / "t.gif", index=None)
+    assert frames.shape[:3] == (4, 64, 128)  # 0.4 s at 10 fps
+    durations = [iio.immeta(tmp_path / "t.gif", index=i)["duration"] for i in range(4)]
+    assert durations == [100, 100, 100, 300]  # the 0.2 s hold lengthens the last
+    result = subprocess.run(
+        [sys.executable, "-m", "optimotion", "validate", "tiny.yaml", "nope.yaml"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stdout.startswith("tiny.yaml: ok")
+    assert result.stderr == "nope.yaml: no such file\n"
+    assert sorted(os.listdir(tmp_path)) == ["t.gif", "tiny.yaml"]
+
+
+def test_render_default_output_and_quiet(workdir, capsys):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    code, out, err = run(["render", "tiny.yaml", "--quiet"], capsys)
+    assert (code, out, err) == (0, "", "")
+    frames = iio.imread(workdir / "tiny.mp4", index=None)
+    assert frames.shape[:3] == (6, 64, 96)
+
+
+def test_gallery_renders_in_parallel_with_an_index(workdir, capsys):
+    scenes = workdir / "scenes"
+    scenes.mkdir()
+    (scenes / "one.yaml").write_text(TINY + "title: One\n", encoding="utf-8")
+    (scenes / "two.yaml").write_text(
+        TINY.replace("saddle", "booth") + "title: Two\n", encoding="utf-8"
+    )
+    (scenes / "notes.txt").write_text("not a scene", encoding="utf-8")
+    code, out, err = run(["gallery", "-o", "site", "-j", "2"], capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{pathlib.Path('scenes/one.yaml')}: site")
+    assert lines[-1] == os.path.join("site", "index.html")
+    assert sorted(os.listdir(workdir / "site")) == ["index.html", "one.mp4", "two.mp4"]
+    page = (workdir / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<video src="one.mp4"' in page and '<video src="two.mp4"' in page
+    assert "<b>One</b>" in page and "<b>Two</b>" in page
+    (scenes / "three.yaml").write_text(BASE + "steps: 0\n", encoding="utf-8")
+    code, out, err = run(["gallery", "-o", "site2"], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"{pathlib.Path('scenes/three.yaml')}:4: steps: must be >= 1, got 0\n"
+    assert not (workdir / "site2").exists()

@@ -1,0 +1,399 @@
+"""Scene files: the schema, building, overrides, the JSON Schema and the gallery's
+phenomena (each gallery scene raced and its point checked numerically)."""
+
+import dataclasses
+import json
+import pathlib
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import optimotion
+from optimotion import noise, optimizers, surfaces
+from optimotion.optimizers import schedules
+from optimotion.render import Camera, RenderSpec, render
+from optimotion.scene import Scene, SceneError, load_scene, parse_scene
+from optimotion.scene._files import low_res_overrides
+from optimotion.scene._optimizer_schema import HYPERPARAMETERS, nice_name
+from optimotion.scene._render_schema import RenderSettings
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCENES = ROOT / "scenes"
+
+ISSUE_EXAMPLE = """\
+title: Optimizers at a saddle point
+surface: saddle
+start: [1.0, 0.001]
+steps: 300
+seed: 0
+optimizers:
+  - {name: sgd, lr: 0.02, label: SGD}
+  - {name: momentum, lr: 0.02, momentum: 0.9}
+  - {name: nesterov, lr: 0.02, momentum: 0.9}
+  - {name: adagrad, lr: 0.5}
+  - {name: rmsprop, lr: 0.01}
+  - {name: adam, lr: 0.05}
+render:
+  views: [contour, surface3d, loss]
+  fps: 30
+  duration: 6
+  size: [1280, 720]
+  output: saddle.mp4
+"""
+
+
+def error_lines(text: str, overrides=()) -> list[str]:
+    with pytest.raises(SceneError) as caught:
+        parse_scene(text, source="s.yaml", overrides=overrides)
+    return str(caught.value).splitlines()
+
+
+def test_the_issue_example_builds_as_written():
+    scene = parse_scene(ISSUE_EXAMPLE)
+    built = scene.build()
+    assert built.surface is surfaces.get("saddle")
+    assert built.starts == ((1.0, 0.001),)
+    assert (built.steps, built.seed, built.noise) == (300, 0, None)
+    assert list(built.optimizers) == [
+        "SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam",
+    ]  # fmt: skip
+    assert [o.name for o in built.optimizers.values()] == [
+        "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+    ]  # fmt: skip
+    assert built.optimizers["Momentum"].hyperparams["momentum"] == 0.9
+    assert built.optimizers["Adam"].hyperparams["lr"] == 0.05
+    assert built.optimizers["Adam"].hyperparams["betas"] == (0.9, 0.999)  # default
+    assert built.spec == RenderSpec(
+        views=("contour", "surface3d", "loss"),
+        size=(1280, 720),
+        fps=30,
+        duration=6.0,
+        title="Optimizers at a saddle point",
+    )
+    assert built.output == "saddle.mp4"
+    assert scene.frames() == 6 * 30 + 30  # motion plus the default 1 s hold
+    assert scene.summary() == "6 optimizers x 1 start, 300 steps, 210 frames"
+
+
+def test_a_formula_surface_with_its_window():
+    scene = parse_scene(
+        'surface: {expr: "x**2 - y**2 + 0.1*x**4", window: {x: [-2, 2], y: [-2, 2]}}'
+        "\noptimizers: [{name: sgd, lr: 0.1}]\n"
+    )
+    surface = scene.build().surface
+    assert surface.window == ((-2.0, 2.0), (-2.0, 2.0))
+    assert float(surface(1.0, 2.0)) == pytest.approx(1 - 4 + 0.1)
+    assert scene.build().starts == (surface.start,)  # from_expression's default
+
+
+def test_several_starts_race_every_optimizer_from_each():
+    scene = parse_scene(
+        "surface: saddle\nstart: [[1, 0.001], [-1, 0.5]]\nsteps: 20\n"
+        "optimizers: [{name: sgd, lr: 0.1}, {name: adam, lr: 0.1, color: crimson}]\n"
+    )
+    built = scene.build()
+    paths = built.race()
+    assert list(paths) == [
+        "SGD from (1, 0.001)", "Adam from (1, 0.001)",
+        "SGD from (-1, 0.5)", "Adam from (-1, 0.5)",
+    ]  # fmt: skip
+    assert built.spec.colors == {
+        "Adam from (1, 0.001)": "crimson",
+        "Adam from (-1, 0.5)": "crimson",
+    }
+    # GD on x^2 - y^2: x shrinks by 1 - 2 lr = 0.8, y grows by 1.2 per step.
+    t = np.arange(21)
+    np.testing.assert_allclose(paths["SGD from (-1, 0.5)"].xy[:, 0], -(0.8**t))
+    np.testing.assert_allclose(paths["SGD from (-1, 0.5)"].xy[:, 1], 0.5 * 1.2**t)
+    alone = optimotion.run(
+        surfaces.get("saddle"), optimizers.adam(lr=0.1), (1.0, 0.001), 20
+    )
+    np.testing.assert_array_equal(paths["Adam from (1, 0.001)"].xy, alone.xy)
+
+
+def test_defaults_labels_and_numbering():
+    scene = parse_scene(
+        "surface: booth\noptimizers:\n  - {name: sgd, lr: 0.01}\n"
+        "  - {name: sgd, lr: 0.02}\n  - {name: rmsprop}\n  - {name: adamw}\n"
+    )
+    assert scene.labels() == ["SGD #1", "SGD #2", "RMSProp", "AdamW"]
+    built = scene.build()
+    assert built.starts == ((-8.0, 8.0),)  # booth's default start
+    assert (built.steps, built.seed) == (200, 0)
+    assert built.spec == RenderSpec()  # every render setting at its default
+    assert built.optimizers["RMSProp"].hyperparams["lr"] == 0.01  # torch's default
+
+
+def test_schedules_noise_and_the_camera():
+    scene = parse_scene(
+        "surface: saddle\nnoise: {kind: gaussian, sigma: 0.1}\nseed: 7\n"
+        "optimizers:\n  - {name: sgd, lr: {schedule: cosine, lr: 0.1, t_max: 300}}\n"
+        "  - {name: momentum, lr: {schedule: step_decay, lr: 0.5, step_size: 10}}\n"
+        "render:\n  views: [surface3d]\n  camera:\n    orbit: true\n"
+        "    keyframes: [{at: 0, elev: 30, azim: -60}, {at: 1, elev: 10, azim: 60}]\n"
+    )
+    built = scene.build()
+    assert built.noise == noise.gaussian(0.1)
+    assert built.seed == 7
+    assert built.optimizers["SGD"].hyperparams["lr"] == schedules.cosine(0.1, 300)
+    assert built.optimizers["Momentum"].hyperparams["lr"] == schedules.step_decay(
+        0.5, step_size=10, gamma=0.1
+    )
+    assert built.spec.camera == Camera(
+        orbit=True, keyframes=((0.0, 30.0, -60.0), (1.0, 10.0, 60.0))
+    )
+
+
+def test_yaml_reads_exponent_floats_and_refuses_python_tags():
+    scene = parse_scene("surface: saddle\noptimizers: [{name: adam, lr: 1e-3}]\n")
+    assert scene.optimizers[0].lr == 0.001
+    assert error_lines(
+        "surface: !!python/object/apply:os.system [ls]\noptimizers: [{name: sgd}]\n"
+    ) == [
+        "s.yaml:1: YAML tags such as !!python/object/apply:os.system are not "
+        "allowed in scene files"
+    ]
+
+
+def test_every_error_of_a_file_in_one_pass():
+    text = (
+        "title: x\nsurface: sadle\nsteps: -3\n"
+        "optimizers:\n  - {name: adma}\n  - {name: sgd, lr: fast, colour: red}\n"
+        "render: {fps: 0, theme: drak}\n"
+    )
+    assert error_lines(text) == [
+        "s.yaml:2: surface: unknown surface 'sadle' — did you mean 'saddle'?",
+        "s.yaml:3: steps: must be >= 1, got -3",
+        "s.yaml:5: optimizers[0].name: unknown optimizer 'adma' — did you mean 'adam'?",
+        "s.yaml:6: optimizers[1].lr: expected a number, got 'fast'",
+        "s.yaml:6: optimizers[1].colour: unknown key 'colour' for `sgd` — did you "
+        "mean 'color'?",
+        "s.yaml:7: render.fps: must be >= 1, got 0",
+        "s.yaml:7: render.theme: unknown value 'drak' — did you mean 'dark'?",
+    ]
+
+
+def test_overrides_patch_the_data_before_validation():
+    scene = parse_scene(
+        ISSUE_EXAMPLE,
+        overrides=[
+            "render.fps=24",
+            "optimizers[0].lr=0.1",
+            "render.size=[640, 360]",
+            "optimizers[5].betas=[0.8, 0.99]",
+            "noise={kind: gaussian, sigma: 0.5}",
+            "render.fps=12",  # the last one wins
+            "title=null",
+        ],
+    )
+    assert scene.render.fps == 12
+    assert scene.render.size == (640, 360)
+    assert scene.optimizers[0].lr == 0.1
+    assert scene.optimizers[5].betas == (0.8, 0.99)
+    assert scene.noise.sigma == 0.5
+    assert scene.title is None
+    formula = parse_scene(
+        "surface: {expr: 'x**2 + y**2', window: {x: [-1, 1], y: [-1, 1]}}\n"
+        "optimizers: [{name: sgd}]\n",
+        overrides=["surface.window.x[1]=3", "render.camera.elev=10"],
+    )
+    assert formula.surface.window.x == (-1.0, 3.0)
+    assert formula.render.camera.elev == 10.0
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("render.fps", "s.yaml (--set render.fps): expected KEY=VALUE, got "
+         "'render.fps'"),
+        ("render..fps=1", "s.yaml (--set render..fps=1): expected a field path such "
+         "as render.fps or optimizers[0].lr, got 'render..fps'"),
+        ("optimizers[9].lr=1", "s.yaml (--set optimizers[9].lr=1): optimizers[9]: "
+         "index 9 is out of range: optimizers has 6 items"),
+        ("surface.expr=x", "s.yaml (--set surface.expr=x): surface.expr: cannot set "
+         "a key inside surface: it is 'saddle', not a mapping"),
+        ("render.size=[1, 2", "s.yaml (--set render.size=[1, 2): render.size: the "
+         "value is not valid YAML: expected ',' or ']', but got '<stream end>'"),
+        ("render.fps=0", "s.yaml (--set render.fps=0): render.fps: must be >= 1, "
+         "got 0"),
+        ("optimizers[0].lr=abc", "s.yaml (--set optimizers[0].lr=abc): "
+         "optimizers[0].lr: expected a number, got 'abc'"),
+        ("render.colour=red", "s.yaml (--set render.colour=red): render.colour: "
+         "unknown key 'colour'; expected one of: 'arrows', 'camera', 'dpi', "
+         "'duration', 'fade', 'fps', 'hold', 'layout', 'log_time', 'output', "
+         "'size', 'step_counter', 'steps_per_frame', 'theme', 'trail', 'views'"),
+    ],
+)  # fmt: skip
+def test_override_errors_name_the_override(override, message):
+    assert error_lines(ISSUE_EXAMPLE, [override]) == [message]
+
+
+def test_load_scene_reads_files(tmp_path):
+    path = tmp_path / "scene.yaml"
+    path.write_text(ISSUE_EXAMPLE, encoding="utf-8")
+    assert load_scene(path) == parse_scene(ISSUE_EXAMPLE)
+    with pytest.raises(SceneError) as caught:
+        load_scene(tmp_path / "missing.yaml")
+    assert str(caught.value) == f"{tmp_path / 'missing.yaml'}: no such file"
+    assert caught.value.issues[0].line is None
+
+
+def test_every_torch_hyperparameter_has_a_scene_field():
+    for name in optimizers.names():
+        model_fields = set(Scene.model_json_schema()["$defs"][
+            f"{nice_name(name)}Optimizer"]["properties"])  # fmt: skip
+        assert model_fields == {"name", "label", "color", *optimizers.defaults(name)}
+        assert set(optimizers.defaults(name)) <= set(HYPERPARAMETERS)
+
+
+def test_render_settings_cover_the_render_spec():
+    spec_fields = {f.name for f in dataclasses.fields(RenderSpec)}
+    settings = set(RenderSettings.model_fields)
+    # title comes from the scene's title, colors from each optimizer's color.
+    assert settings - {"output"} == spec_fields - {"title", "colors"}
+
+
+def _properties(schema: dict, root: dict):
+    """Every property schema of every object in a JSON Schema, with its name."""
+    yield from schema.get("properties", {}).items()
+    for definition in root.get("$defs", {}).values() if schema is root else ():
+        yield from _properties(definition, {})
+
+
+def test_the_json_schema_is_current_and_documents_every_field():
+    schema = Scene.model_json_schema()
+    shipped = json.loads((SCENES / "scene.schema.json").read_text(encoding="utf-8"))
+    assert (
+        shipped == schema
+    )  # regenerate: optimotion schema -o scenes/scene.schema.json
+    undocumented = [
+        n for n, p in _properties(schema, schema) if not p.get("description")
+    ]
+    assert undocumented == []
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["surface", "optimizers"]
+
+
+# --- the gallery ---------------------------------------------------------------
+
+GALLERY = sorted(SCENES.glob("*.yaml"))
+
+
+def test_the_gallery_has_one_scene_per_phenomenon():
+    assert [p.stem for p in GALLERY] == [
+        "beale", "local_minimum", "long_valley", "monkey_saddle", "rosenbrock",
+        "saddle", "saddle_slowdown", "schedules", "steep_saddle",
+    ]  # fmt: skip
+    for path in GALLERY:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=./scene.schema.json\n")
+        scene = load_scene(path)
+        assert scene.steps <= 1000 and scene.frames() <= 300, path.name
+
+
+@pytest.fixture(scope="module")
+def gallery():
+    """`{scene name: {path label: Trajectory}}` of every gallery scene."""
+    return {path.stem: load_scene(path).build().race() for path in GALLERY}
+
+
+@pytest.mark.parametrize("path", GALLERY, ids=[p.stem for p in GALLERY])
+def test_each_gallery_scene_renders_at_low_resolution(path, gallery, tmp_path):
+    # What CI owes every gallery file: a fast low-resolution render (here 3 frames).
+    scene = load_scene(path)
+    quick = low_res_overrides(scene) + ["render.duration=0.1", "render.hold=0"]
+    built = load_scene(path, quick).build()
+    out = tmp_path / f"{path.stem}.gif"
+    render(gallery[path.stem], built.surface, built.spec, out, progress=False)
+    frames = iio.imread(out, index=None)
+    width, height = scene.render.size
+    assert frames.shape[:3] == (2, round(height * 400 / width / 2) * 2, 400)
+
+
+def test_beale_race_heads_for_the_minimum(gallery):
+    paths = gallery["beale"]
+    assert len(paths) == 6
+    for label, path in paths.items():
+        assert path.diverged_at is None, label
+        assert path.loss[-1] < 0.2 < path.loss[0], label  # f(1, 1.5) = 41.2
+        assert np.linalg.norm(path.xy[-1] - (3.0, 0.5)) < 0.7, label
+
+
+def test_long_valley_sgd_zigzags_across_and_creeps_along(gallery):
+    sgd = gallery["long_valley"]["SGD"].xy
+    # lr 0.9: y is multiplied by 1 - 0.9 * 2 = -0.8 and x by 1 - 0.9 * 0.02.
+    t = np.arange(11)
+    np.testing.assert_allclose(sgd[:11, 1], 3.0 * (-0.8) ** t)
+    np.testing.assert_allclose(sgd[:11, 0], -9.0 * 0.982**t)
+    assert all(abs(p.xy[-1, 0]) < 0.05 for p in gallery["long_valley"].values())
+
+
+def test_saddle_sgd_stays_on_the_ridge_while_adaptive_methods_leave(gallery):
+    paths = gallery["saddle"]
+    sgd = paths["SGD"].xy
+    t = np.arange(len(sgd))
+    np.testing.assert_allclose(sgd[:, 0], 0.98**t)  # x *= 1 - 2 lr
+    np.testing.assert_allclose(sgd[:, 1], 0.001 * 1.02**t)  # y *= 1 + 2 lr
+    assert np.all(np.abs(sgd[:, 1]) < 0.01)
+    for label in ("Adagrad", "Adadelta", "RMSProp"):
+        assert np.argmax(np.abs(paths[label].xy[:, 1]) > 0.1) <= 12, label
+    for label in ("Momentum", "Nesterov"):
+        assert 30 < np.argmax(np.abs(paths[label].xy[:, 1]) > 0.1) < 60, label
+
+
+def test_saddle_slowdown_dips_near_the_saddle_then_speeds_up(gallery):
+    sgd = gallery["saddle_slowdown"]["SGD"]
+    speed = sgd.step_length
+    dip = int(np.argmin(speed[:60]))
+    assert 30 < dip < 45
+    assert speed[0] / speed[dip] > 30  # 0.18 down to about 0.005
+    assert np.linalg.norm(sgd.xy[dip]) < 0.1  # near the saddle at the origin
+    assert speed[dip : dip + 60].max() / speed[dip] > 5  # then it speeds up again
+    np.testing.assert_allclose(sgd.xy[-1], (1.0, 0.0), atol=1e-6)
+
+
+def test_steep_saddle_plateaus_at_the_saddle_before_the_minimum(gallery):
+    sgd = gallery["steep_saddle"]["SGD"]
+    y = sgd.xy[:, 1]
+    assert np.all(np.sign(y[1:20]) == -np.sign(y[:19]))  # zig-zag across
+    np.testing.assert_allclose(y[:20], 0.9 ** np.arange(20) * (-1) ** np.arange(20))
+    plateau = sgd.loss[40:120]
+    assert np.all(np.abs(plateau) < 0.05)  # looks converged, at the saddle's f = 0
+    assert sgd.loss[-1] == pytest.approx(-0.25, abs=1e-3)  # the minimum x = sqrt 5
+
+
+def test_local_minimum_traps_one_start(gallery):
+    paths = gallery["local_minimum"]
+    trapped, freed = paths["SGD from (-1.2, 0)"], paths["SGD from (-1, 0)"]
+    np.testing.assert_allclose(trapped.xy[-1], (-1.7036067, 0.7960836), atol=1e-5)
+    np.testing.assert_allclose(freed.xy[-1], (-0.0898420, 0.7126564), atol=1e-5)
+    assert trapped.loss[-1] == pytest.approx(-0.2155, abs=1e-4)
+    assert freed.loss[-1] == pytest.approx(-1.0316, abs=1e-4)
+
+
+def test_monkey_saddle_sgd_crawls_then_leaves_down_a_valley(gallery):
+    sgd = gallery["monkey_saddle"]["SGD"]
+    speed = sgd.step_length
+    slowest = int(np.argmin(speed[:150]))
+    assert 80 < slowest < 100 and speed[0] / speed[slowest] > 10
+    assert sgd.diverged_at is None
+    x, y = sgd.xy[-1]
+    assert y > 1.5 and np.degrees(np.arctan2(y, x)) == pytest.approx(60, abs=2)
+
+
+def test_rosenbrock_momentum_arrives_while_sgd_crawls(gallery):
+    paths = gallery["rosenbrock"]
+    for label in ("Momentum", "Nesterov"):
+        np.testing.assert_allclose(paths[label].xy[-1], (1.0, 1.0), atol=0.02)
+    assert np.linalg.norm(paths["SGD"].xy[-1] - (1.0, 1.0)) > 0.3
+
+
+def test_schedules_decay_reaches_the_global_minimum(gallery):
+    final = {label: p.loss[-1] for label, p in gallery["schedules"].items()}
+    for label in ("constant 0.02", "exponential"):
+        assert final[label] == pytest.approx(-0.21546, abs=1e-4)  # local minimum
+    for label in ("step decay", "cosine", "warm restarts"):
+        assert final[label] == pytest.approx(-1.03163, abs=1e-4)  # global minimum
+    bouncing = gallery["schedules"]["constant 0.15"].loss[-50:]
+    assert bouncing.max() - bouncing.min() > 0.05  # never settles
