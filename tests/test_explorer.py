@@ -1,0 +1,250 @@
+"""The explorer, driven without a screen: matplotlib events sent to an Agg figure.
+
+The race is on the double well f = (x² − 1)² + y² (minima (±1, 0), a saddle at
+the origin), so where a click lands decides which minimum the paths reach.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backend_bases import KeyEvent, MouseEvent
+
+import optimotion
+from optimotion import noise, optimizers
+from optimotion.dynamics._run import _compiled
+from optimotion.scene import load_scene, parse_scene
+
+matplotlib.use("Agg")
+
+SCENE = """\
+title: Double well
+surface: double_well
+start: [0.1, 1.8]
+steps: 60
+seed: 3
+optimizers:
+  - {name: sgd, lr: 0.05, label: SGD}
+  - {name: momentum, lr: 0.02, momentum: 0.9, label: Momentum}
+  - {name: adam, lr: 0.1, label: Adam}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+LABELS = ("SGD", "Momentum", "Adam")
+
+
+def reference(start, *, lrs=(0.05, 0.02, 0.1), steps=60, sigma=0.0, seed=3):
+    """The same race computed directly with `optimotion.race`."""
+    racers = {
+        "SGD": optimizers.sgd(lr=lrs[0]),
+        "Momentum": optimizers.momentum(lr=lrs[1], momentum=0.9),
+        "Adam": optimizers.adam(lr=lrs[2]),
+    }
+    surface = optimotion.surfaces.get("double_well")
+    return optimotion.race(
+        surface, racers, start, steps, seed=seed,
+        noise=noise.gaussian(sigma) if sigma else None,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def explorer():
+    ex = optimotion.explore(parse_scene(SCENE), max_steps=100)
+    ex.fig.canvas.draw()
+    yield ex
+    import matplotlib.pyplot as plt
+
+    plt.close(ex.fig)
+
+
+def click(ex, x, y, *, button=1):
+    px, py = ex.ax.transData.transform((x, y))
+    event = MouseEvent("button_press_event", ex.fig.canvas, px, py, button=button)
+    ex.fig.canvas.callbacks.process("button_press_event", event)
+
+
+def key(ex, name):
+    event = KeyEvent("key_press_event", ex.fig.canvas, name, x=5, y=5)
+    ex.fig.canvas.callbacks.process("key_press_event", event)
+
+
+def trail_xy(ex, label):
+    return ex.contour.trails[LABELS.index(label)].get_xydata()
+
+
+def test_opens_on_the_scene(explorer):
+    assert explorer.labels == list(LABELS)
+    assert explorer.start == (0.1, 1.8)
+    assert (explorer.steps, explorer.max_steps) == (60, 100)
+    assert explorer.lrs == {"SGD": 0.05, "Momentum": 0.02, "Adam": 0.1}
+    expected = reference((0.1, 1.8))
+    for label in LABELS:
+        np.testing.assert_array_equal(explorer.traces[label].xy, expected[label].xy)
+        np.testing.assert_array_equal(trail_xy(explorer, label), expected[label].xy)
+    assert explorer.counter.get_text() == "step 60 / 60"
+
+
+def test_click_restarts_every_optimizer_there_without_recompiling(explorer):
+    compiled = _compiled._cache_size()
+    draws = explorer.redraws
+    click(explorer, -0.5, 0.7)
+    assert explorer.start == pytest.approx((-0.5, 0.7), abs=1e-12)
+    assert explorer.recomputes == 2
+    assert explorer.redraws > draws
+    # the replay starts at step 0: every trail is its start point, every head on it
+    assert explorer.t == 0 and explorer.playing
+    for label in LABELS:
+        np.testing.assert_allclose(trail_xy(explorer, label), [explorer.start])
+    # the new race: all three leave the left half for the left minimum (-1, 0)
+    for label in LABELS:
+        assert explorer.traces[label].xy[-1] == pytest.approx((-1.0, 0.0), abs=0.05)
+    click(explorer, 0.5, -0.7)
+    for label in LABELS:
+        assert explorer.traces[label].xy[-1] == pytest.approx((1.0, 0.0), abs=0.05)
+    key(explorer, "right")
+    np.testing.assert_array_equal(
+        trail_xy(explorer, "SGD"), explorer.traces["SGD"].xy[:2]
+    )
+    assert _compiled._cache_size() == compiled  # traced start: no new program
+    expected = reference(explorer.start)
+    for label in LABELS:
+        np.testing.assert_array_equal(explorer.traces[label].xy, expected[label].xy)
+
+
+def test_clicks_elsewhere_do_nothing(explorer):
+    click(explorer, 0.5, 0.5, button=3)  # right button
+    event = MouseEvent("button_press_event", explorer.fig.canvas, 2, 2, button=1)
+    explorer.fig.canvas.callbacks.process("button_press_event", event)  # off axes
+    assert explorer.start == (0.1, 1.8) and explorer.recomputes == 1
+
+
+def test_sliders_change_lr_noise_and_steps_without_recompiling(explorer):
+    compiled = _compiled._cache_size()
+    explorer.sliders["Adam"].set_val(math.log10(0.3))
+    assert explorer.lrs["Adam"] == pytest.approx(0.3)
+    assert explorer.legend.get_texts()[2].get_text() == "Adam (lr=0.3)"
+    assert explorer.sliders["Adam"].valtext.get_text() == "0.3"
+    explorer.sliders["noise"].set_val(0.5)
+    assert explorer.sigma == 0.5
+    explorer.sliders["steps"].set_val(25)
+    assert explorer.recomputes == 3  # lr, noise; the steps are a prefix
+    assert _compiled._cache_size() == compiled
+    assert explorer.counter.get_text() == "step 25 / 25"
+    # 10 ** log10(0.3) is 0.30000000000000004: the reference takes the same float
+    adam_lr = explorer.lrs["Adam"]
+    expected = reference((0.1, 1.8), lrs=(0.05, 0.02, adam_lr), sigma=0.5, steps=25)
+    for label in LABELS:
+        assert explorer.traces[label].steps == 25
+        np.testing.assert_array_equal(explorer.traces[label].xy, expected[label].xy)
+        np.testing.assert_allclose(trail_xy(explorer, label), expected[label].xy)
+    # the loss view shows the same 26 values per optimizer
+    line = explorer.loss.lines[0]
+    np.testing.assert_allclose(line.get_ydata(), expected["SGD"].loss)
+
+
+def test_keys(explorer):
+    key(explorer, "left")
+    assert (explorer.t, explorer.playing) == (59, False)
+    key(explorer, "right")
+    key(explorer, "right")  # clamps at the last step
+    assert explorer.t == 60
+    key(explorer, "r")
+    assert (explorer.t, explorer.playing) == (0, True)
+    explorer._tick()  # what the timer does: one frame of 2 s at 20 fps
+    assert explorer.t == round(60 / 39)
+    key(explorer, " ")
+    assert explorer.playing is False
+    linear = explorer.plan()
+    key(explorer, "l")
+    assert explorer.log_time is True
+    logged = explorer.plan()
+    # log time: one step a frame at first, the same 40 frames in all
+    assert len(logged) == len(linear) == 40
+    assert logged[:4].tolist() == [0, 1, 2, 3] and linear[:3].tolist() == [0, 2, 3]
+    assert logged[-1] == linear[-1] == 60
+
+
+def test_legend_click_hides_and_shows_an_optimizer(explorer):
+    renderer = explorer.fig.canvas.get_renderer()
+    box = explorer.legend.get_texts()[1].get_window_extent(renderer)
+    event = MouseEvent(
+        "button_press_event", explorer.fig.canvas, box.x0 + 3, (box.y0 + box.y1) / 2,
+        button=1,
+    )  # fmt: skip
+    explorer.fig.canvas.callbacks.process("button_press_event", event)
+    assert explorer.hidden == {"Momentum"}
+    assert not explorer.contour.trails[1].get_visible()
+    assert not explorer.loss.lines[1].get_visible()
+    assert explorer.contour.trails[0].get_visible()
+    assert explorer.recomputes == 1  # hiding is not recomputing
+    explorer.fig.canvas.callbacks.process("button_press_event", event)
+    assert explorer.hidden == set()
+    assert explorer.contour.trails[1].get_visible()
+
+
+def test_save_writes_a_scene_that_reproduces_the_race(explorer, tmp_path, monkeypatch):
+    click(explorer, -0.6, -1.2)
+    explorer.sliders["SGD"].set_val(math.log10(0.08))
+    explorer.sliders["noise"].set_val(0.25)
+    monkeypatch.chdir(tmp_path)
+    key(explorer, "s")
+    png, yaml = tmp_path / "double_well-001.png", tmp_path / "double_well-001.yaml"
+    assert explorer.status.get_text() == f"saved {png.name} and {yaml.name}"
+    from PIL import Image
+
+    assert Image.open(png).size[0] > 400
+    scene = load_scene(yaml)
+    assert scene.start == pytest.approx((-0.6, -1.2), abs=1e-12)
+    assert scene.noise.sigma == 0.25 and scene.seed == 3 and scene.steps == 60
+    assert scene.optimizers[0].lr == pytest.approx(0.08)
+    assert scene.render.output is None and scene.render.duration == 2
+    built = scene.build()
+    assert built.spec.size == (640, 480)
+    again = built.race()
+    for label in LABELS:
+        np.testing.assert_array_equal(again[label].xy, explorer.traces[label].xy)
+    key(explorer, "s")  # a second save takes the next free name
+    assert (tmp_path / "double_well-002.yaml").exists()
+
+
+def test_explore_a_surface_from_python_and_save_it(tmp_path):
+    surface = optimotion.surfaces.get("double_well")
+    ex = optimotion.explore(
+        surface, {"GD": optimizers.sgd(lr=0.1)}, start=(0.5, 1.0), steps=30
+    )
+    try:
+        png, yaml = ex.save(tmp_path / "mine")
+        assert (png.name, yaml.name) == ("mine.png", "mine.yaml")
+        scene = load_scene(yaml)
+        assert scene.surface == "double_well" and scene.optimizers[0].label == "GD"
+        again = scene.build().race()["GD"]
+        np.testing.assert_array_equal(again.xy, ex.traces["GD"].xy)
+        with pytest.raises(optimotion.interactive.NoDisplayError) as error:
+            ex.show()  # the tests run on Agg: no window to open
+        assert str(error.value).startswith(
+            "`explore`: matplotlib's backend is 'agg', which cannot open a window"
+        )
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_a_scene_with_several_starts_explores_the_first(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        SCENE.replace("start: [0.1, 1.8]", "start: [[0.1, 1.8], [-0.3, -1.0]]").replace(
+            "label: SGD}", "label: SGD, color: '#112233'}"
+        )
+    )
+    ex = optimotion.explore(path, overrides=["steps=40"])
+    try:
+        assert ex.start == (0.1, 1.8) and ex.steps == 40 and ex.max_steps == 80
+        assert ex.prepared.tracks[0].color == "#112233"
+        assert ex.scene_dict()["start"] == [0.1, 1.8]
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
