@@ -575,3 +575,17 @@ def test_render_needs_no_optimizers_or_dynamics():
         cwd=pathlib.Path(__file__).parent,
     )  # fmt: skip
     assert out.stdout.strip() == "[]"
+
+
+def test_preload_computes_the_static_data_that_render_then_reuses():
+    from optimotion import surfaces
+    from optimotion.render import preload
+    from optimotion.render._data import surface_data
+
+    saddle = surfaces.get("saddle")
+    preload(saddle)
+    data = surface_data(saddle)
+    assert surface_data(saddle) is data  # cached: the render reuses it
+    assert not data.Z.flags.writeable  # shared, so read-only
+    assert data.critical == ((0.0, 0.0, "saddle"),)
+    np.testing.assert_allclose(data.Z, data.X**2 - data.Y**2, rtol=0, atol=1e-15)
