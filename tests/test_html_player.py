@@ -13,18 +13,16 @@ import os
 import re
 import shutil
 
-import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import BOWL, two_lines
 from PIL import Image
 
-from optimotion.dynamics import Trajectory
 from optimotion.render import RenderSpec, render
 from optimotion.render._data import prepare
 from optimotion.render._html import IMAGE_SCALE, PIXEL_PRECISION, _PlayerLayout
 from optimotion.render._layout import rc_context
 from optimotion.render._theme import get_theme
-from optimotion.surfaces import Surface
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -42,36 +40,7 @@ SPEC = RenderSpec(
 )
 BLUE, VERMILLION = "#0072B2", "#D55E00"  # the light theme's first two colours
 
-BOWL = Surface(
-    name="bowl",
-    fn=lambda x, y: x**2 + y**2,
-    formula="x**2 + y**2",
-    latex="x^2 + y^2",
-    window=((-2.0, 2.0), (-2.0, 2.0)),
-    start=(0.0, 0.0),
-    minima=((0.0, 0.0),),
-)
-
-
-def _line(start, end) -> Trajectory:
-    """A hand-made path: STEPS equal steps along a straight line."""
-    xy = np.linspace(start, end, STEPS + 1)
-    loss = np.asarray(BOWL(jnp.asarray(xy[:, 0]), jnp.asarray(xy[:, 1])))
-    return Trajectory(
-        xy=xy,
-        loss=loss,
-        grad=2 * xy,
-        step_length=np.linalg.norm(np.diff(xy, axis=0), axis=1),
-        state={},
-        diverged_at=None,
-        lr=np.full(STEPS, 0.1),
-    )
-
-
-TRACES = {
-    "low": _line((-1.5, -1.0), (1.5, -1.0)),
-    "high": _line((1.5, 1.0), (-1.5, 1.0)),
-}
+TRACES = two_lines(STEPS)
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +191,9 @@ def test_play_advances_frames(page):
         }""",
         timeout=5000,
     ).json_value()
-    assert 0 < int(re.fullmatch(r"step (\d+) / 30", first)[1]) <= STEPS
+    shown = re.fullmatch(r"step (\d+) / 30", str(first))
+    assert shown is not None, f"unexpected step text {first!r}"
+    assert 0 < int(shown[1]) <= STEPS
     # without loop, playing stops on the last frame (1 s at 30 frames a second)
     page.wait_for_function(
         "document.querySelector('.omp-play').getAttribute('aria-label') === 'Play'",

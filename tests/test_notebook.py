@@ -9,16 +9,14 @@ import re
 import shutil
 
 import imageio.v3 as iio
-import jax.numpy as jnp
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from helpers import BOWL, two_lines
 
 import optimotion
-from optimotion.dynamics import Trajectory
 from optimotion.render import frame_plan
-from optimotion.surfaces import Surface
 
 matplotlib.use("Agg")
 
@@ -26,34 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 STEPS = 20
 BLUE = (0x00, 0x72, 0xB2)  # the light theme's first colour
 
-BOWL = Surface(
-    name="bowl",
-    fn=lambda x, y: x**2 + y**2,
-    formula="x**2 + y**2",
-    latex="x^2 + y^2",
-    window=((-2.0, 2.0), (-2.0, 2.0)),
-    start=(0.0, 0.0),
-    minima=((0.0, 0.0),),
-)
-
-
-def _line(start, end) -> Trajectory:
-    xy = np.linspace(start, end, STEPS + 1)
-    return Trajectory(
-        xy=xy,
-        loss=np.asarray(BOWL(jnp.asarray(xy[:, 0]), jnp.asarray(xy[:, 1]))),
-        grad=2 * xy,
-        step_length=np.linalg.norm(np.diff(xy, axis=0), axis=1),
-        state={},
-        diverged_at=None,
-        lr=np.full(STEPS, 0.1),
-    )
-
-
-TRACES = {
-    "low": _line((-1.5, -1.0), (1.5, -1.0)),
-    "high": _line((1.5, 1.0), (-1.5, 1.0)),
-}
+TRACES = two_lines(STEPS)
 
 
 @pytest.fixture(autouse=True)

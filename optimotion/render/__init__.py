@@ -4,10 +4,13 @@ Only this package imports matplotlib (Agg, never pyplot), and only when a render
 runs.
 """
 
+from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
 from ._render import preload as preload
 from ._render import render as render
 from ._render import render_frames as render_frames
 from ._render import still as still
+from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
+from ._sinks import STILL_FORMATS as STILL_FORMATS
 from ._sinks import FFmpegSink as FFmpegSink
 from ._sinks import GifSink as GifSink
 from ._sinks import NullSink as NullSink
@@ -15,6 +18,7 @@ from ._sinks import PngFolderSink as PngFolderSink
 from ._sinks import Sink as Sink
 from ._sinks import saving as saving
 from ._sinks import sink_for as sink_for
+from ._spec import THEMES as THEMES
 from ._spec import VIEWS as VIEWS
 from ._spec import Camera as Camera
 from ._spec import FramePlan as FramePlan
@@ -23,6 +27,10 @@ from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
 
 __all__ = [
+    "MAX_GIF_FPS",
+    "MOVIE_FORMATS",
+    "STILL_FORMATS",
+    "THEMES",
     "VIEWS",
     "Camera",
     "FFmpegSink",

@@ -10,9 +10,15 @@ from typing import Annotated, Literal
 import pydantic
 from pydantic import Field
 
-from ..render._gif import MAX_GIF_FPS
-from ..render._sinks import MOVIE_FORMATS, STILL_FORMATS
-from ..render._spec import THEMES, VIEWS, Camera, RenderSpec
+from ..render import (
+    MAX_GIF_FPS,
+    MOVIE_FORMATS,
+    STILL_FORMATS,
+    THEMES,
+    VIEWS,
+    Camera,
+    RenderSpec,
+)
 from ._base import MAX_SIDE, MIN_SIDE, Flag, Model, Number, Whole, fail
 
 _DEFAULT = {f.name: f.default for f in dataclasses.fields(RenderSpec)}

@@ -9,7 +9,7 @@ import pydantic
 from pydantic import AfterValidator, Discriminator, Field, Tag, WithJsonSchema
 
 from .. import surfaces
-from ..render._spec import RenderSpec, frame_plan
+from ..render import RenderSpec, frame_plan
 from ._base import (
     MAX_EXPR,
     MAX_FRAMES,

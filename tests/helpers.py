@@ -1,0 +1,41 @@
+"""Shared test data: a bowl surface and hand-made straight-line paths on it."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from optimotion.dynamics import Trajectory
+from optimotion.surfaces import Surface
+
+BOWL = Surface(
+    name="bowl",
+    fn=lambda x, y: x**2 + y**2,
+    formula="x**2 + y**2",
+    latex="x^2 + y^2",
+    window=((-2.0, 2.0), (-2.0, 2.0)),
+    start=(0.0, 0.0),
+    minima=((0.0, 0.0),),
+)
+
+
+def line(start, end, steps: int) -> Trajectory:
+    """A hand-made path on BOWL: `steps` equal steps along a straight line."""
+    xy = np.linspace(start, end, steps + 1)
+    return Trajectory(
+        xy=xy,
+        loss=np.asarray(BOWL(jnp.asarray(xy[:, 0]), jnp.asarray(xy[:, 1]))),
+        grad=2 * xy,
+        step_length=np.linalg.norm(np.diff(xy, axis=0), axis=1),
+        state={},
+        diverged_at=None,
+        lr=np.full(steps, 0.1),
+    )
+
+
+def two_lines(steps: int) -> dict[str, Trajectory]:
+    """Two paths crossing the bowl in opposite directions, below and above y = 0."""
+    return {
+        "low": line((-1.5, -1.0), (1.5, -1.0), steps),
+        "high": line((1.5, 1.0), (-1.5, 1.0), steps),
+    }
