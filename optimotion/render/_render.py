@@ -40,11 +40,11 @@ def preload(surface: Surface) -> None:
     Meant for a thread while the race compiles (`BuiltScene.render` does this):
     XLA's compiler releases the GIL, so the two overlap.
     """
+    surface_data(surface)
     import matplotlib.backends.backend_agg  # noqa: F401, PLC0415
     import matplotlib.figure  # noqa: F401, PLC0415
 
     _mathtext(surface.latex)
-    surface_data(surface)
 
 
 class Renderer:
