@@ -1,7 +1,5 @@
 """`python -m optimotion ...`: the same as the `optimotion` command."""
 
-import sys
+from .cli import entry_point
 
-from .cli import main
-
-sys.exit(main())
+entry_point()

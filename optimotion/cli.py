@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import os
 import re
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -253,6 +255,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_FAILURE
+
+
+def entry_point() -> NoReturn:
+    """The `optimotion` program (console script and `python -m optimotion`):
+    `main`, then exit with its code.
+
+    By then every file is written and closed, so the objects left (jax's and
+    matplotlib's, millions after a render) are frozen out of the interpreter's
+    final garbage collections: `gc.freeze()` saves about 0.3 s of shutdown.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 # --- commands ------------------------------------------------------------------
