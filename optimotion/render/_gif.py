@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._files import temp_path
+from .._atomic import temp_path
 from ._spec import gif_durations_ms
 
 TRANSPARENT = 255

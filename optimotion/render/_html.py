@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._atomic import atomic_open
 from ._data import Prepared, prepare
 from ._layout import Layout, rc_context
 from ._panels import FADE_TAIL_ALPHA, HEAD_EDGE, HEAD_SIZE, LINE_WIDTH
 from ._player_assets import CSS, JS
-from ._sinks import _temp_path
 from ._spec import RenderSpec, frame_plan
 from ._theme import get_theme
 
@@ -366,12 +366,6 @@ def write_html(
             f"`render`: the folder of {os.fspath(output)!r} does not exist"
         )
     text = player_html(traces, surface, spec)
-    tmp = _temp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_open(path, encoding="utf-8") as f:
+        f.write(text)
     return path

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
 from ._layout import _mathtext, make_figure, rc_context
-from ._sinks import STILL_FORMATS, NullSink, Sink, _temp_path, saving, sink_for
+from ._sinks import STILL_FORMATS, NullSink, Sink, saving, sink_for
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
 from ._workers import FramePool
@@ -315,15 +316,11 @@ def still(
     with rc_context(theme):
         renderer = Renderer(prepared, spec)
         renderer.draw_final()
-        tmp = _temp_path(path)
         try:
-            renderer.fig.savefig(
-                tmp, format=fmt[1:], dpi=spec.dpi, facecolor=theme.background
-            )
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+            with replacing(path) as tmp:
+                renderer.fig.savefig(
+                    tmp, format=fmt[1:], dpi=spec.dpi, facecolor=theme.background
+                )
         finally:
             renderer.fig.clear()
     return path

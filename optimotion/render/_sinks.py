@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ._files import temp_path as _temp_path
+from .._atomic import temp_path as _temp_path
 from ._gif import GifSink
 
 MOVIE_FORMATS = (".gif", ".mp4", ".webm")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._atomic import atomic_open
 from ._base import MAX_SIDE, MIN_SIDE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,26 +23,6 @@ validate and autocomplete against the schema next to them."""
 
 LOW_RES_WIDTH = 400
 LOW_RES_FPS = 12
-
-
-def write_atomic(
-    path: str | os.PathLike, write: Callable[[io.TextIOBase], None]
-) -> None:
-    """Write a text file through a temporary file in the same folder, then rename:
-    a failure leaves no partial file."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            write(f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private (0600)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def write_scene(
@@ -60,7 +39,8 @@ def write_scene(
         dict(data), sort_keys=False, default_flow_style=None, allow_unicode=True
     )
     header = "".join(f"# {line}\n" for line in note.splitlines())
-    write_atomic(path, lambda f: f.write(header + text))
+    with atomic_open(path, encoding="utf-8") as f:
+        f.write(header + text)
 
 
 def schema_json() -> str:
@@ -194,4 +174,5 @@ def export(
 
     else:
         raise ValueError(f"unknown export format {kind!r}; expected .csv or .json")
-    write_atomic(output, write)
+    with atomic_open(output, newline="", encoding="utf-8") as f:
+        write(f)

@@ -11,7 +11,8 @@ import time
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ._files import low_res_overrides, write_atomic
+from .._atomic import atomic_open
+from ._files import low_res_overrides
 
 
 class Rendered(NamedTuple):
@@ -83,7 +84,8 @@ def render_gallery(
             for f in scene_files
         ]
         results = [f.result() for f in futures]
-    write_atomic(folder / "index.html", lambda f: f.write(index_html(results)))
+    with atomic_open(folder / "index.html", encoding="utf-8") as f:
+        f.write(index_html(results))
     return results
 
 
