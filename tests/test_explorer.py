@@ -248,3 +248,54 @@ def test_a_scene_with_several_starts_explores_the_first(tmp_path):
         import matplotlib.pyplot as plt
 
         plt.close(ex.fig)
+
+
+def test_saves_never_overwrite_each_other_with_a_dotted_scene_name(tmp_path):
+    path = tmp_path / "adam.v2.yaml"
+    path.write_text(SCENE)
+    ex = optimotion.explore(path)
+    try:
+        from optimotion.interactive._save import free_stem
+
+        first = ex.save(free_stem(tmp_path, "adam.v2"))
+        second = ex.save(free_stem(tmp_path, "adam.v2"))
+        assert [p.name for p in first] == ["adam.v2-001.png", "adam.v2-001.yaml"]
+        assert [p.name for p in second] == ["adam.v2-002.png", "adam.v2-002.yaml"]
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_a_zero_learning_rate_gets_no_slider_and_still_races():
+    surface = optimotion.surfaces.get("double_well")
+    ex = optimotion.explore(
+        surface, {"still": optimizers.sgd(lr=0.0), "GD": optimizers.sgd(lr=0.1)},
+        start=(0.5, 1.0), steps=20,
+    )  # fmt: skip
+    try:
+        assert "still" not in ex.sliders and "GD" in ex.sliders
+        assert (ex.traces["still"].xy == (0.5, 1.0)).all()  # lr 0 never moves
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_a_setup_no_scene_can_hold_says_so_instead_of_raising(tmp_path, monkeypatch):
+    text = SCENE.replace("steps: 60", "steps: 2990").replace(
+        "render: {size: [640, 480], fps: 20, duration: 2}",
+        "render: {size: [640, 480], fps: 20, steps_per_frame: 1, hold: 0}",
+    )
+    ex = optimotion.explore(parse_scene(text))
+    monkeypatch.chdir(tmp_path)
+    try:
+        ex.set_steps(3500)  # one frame a step: over the 3,000-frame limit
+        key(ex, "s")
+        assert ex.status.get_text().startswith("not saved: ")
+        assert "3,000" in ex.status.get_text() or "3000" in ex.status.get_text()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)

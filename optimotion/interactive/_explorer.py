@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..scene import write_scene
+from ..scene import MAX_STEPS, write_scene
 from ._inputs import prefix
 from ._save import current_scene, free_stem, save_view, scene_data
 from ._views import ContourView, LossView, make_legend, make_sliders
@@ -32,7 +32,10 @@ HELP = (
     "click: restart from there   space: play/pause   \u2190/\u2192: step   "
     "r: replay   l: log time   s: save PNG + scene   legend: hide/show"
 )
-NON_INTERACTIVE = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template")
+NON_INTERACTIVE = (
+    "agg", "pdf", "ps", "svg", "pgf", "cairo", "template",
+    "module://matplotlib_inline.backend_inline",  # Jupyter's default: still images
+)  # fmt: skip
 
 
 class NoDisplayError(RuntimeError):
@@ -84,15 +87,18 @@ class Explorer:
             raise ValueError("`explore`: needs at least one optimizer, got none")
         self.surface, self.base = surface, dict(optimizers)
         self.labels = list(self.base)
-        self.lrs = {
-            label: float(lr) if isinstance(lr, int | float) else None
+        self.lrs = {  # None: no log-scale slider (a schedule, or lr 0)
+            label: float(lr) if isinstance(lr, int | float) and lr > 0 else None
             for label, lr in (
                 (k, o.hyperparams.get("lr")) for k, o in optimizers.items()
             )
         }
         self.start = (float(start[0]), float(start[1]))
         self.steps = int(steps)
-        self.max_steps = int(2 * self.steps if max_steps is None else max_steps)
+        if max_steps is None:  # room to grow, within what a scene may hold
+            max_steps = max(self.steps, min(2 * self.steps, MAX_STEPS))
+        self.max_steps = int(max_steps)
+        self._plan: tuple[tuple[int, bool], np.ndarray] | None = None
         if not 1 <= self.steps <= self.max_steps:
             raise ValueError(
                 f"`explore`: steps must be in [1, max_steps={self.max_steps}], got "
@@ -340,11 +346,15 @@ class Explorer:
         self.redraw(layer=1)
 
     def plan(self) -> np.ndarray:
-        """The step shown by each playback frame (`render`'s frame clock)."""
+        """The step shown by each playback frame (`render`'s frame clock), made
+        again only when the steps or the time mode change."""
         from ..render import frame_plan
 
-        spec = dataclasses.replace(self.spec, log_time=self.log_time)
-        return frame_plan(spec, self.steps).steps
+        key = (self.steps, self.log_time)
+        if self._plan is None or self._plan[0] != key:
+            spec = dataclasses.replace(self.spec, log_time=self.log_time)
+            self._plan = (key, frame_plan(spec, self.steps).steps)
+        return self._plan[1]
 
     def play(self) -> None:
         self.playing = True
@@ -416,8 +426,13 @@ class Explorer:
         elif key == "l":
             self.toggle_log_time()
         elif key == "s":
-            png, yaml = self.save()
-            self.status.set_text(f"saved {png.name} and {yaml.name}")
+            try:
+                png, yaml = self.save()
+            except ValueError as error:  # pydantic's ValidationError is one
+                first = (str(error).splitlines() or [""])[0]
+                self.status.set_text(f"not saved: {first}"[:120])
+            else:
+                self.status.set_text(f"saved {png.name} and {yaml.name}")
             self.redraw(full=True)
 
     # -- saving -----------------------------------------------------------------

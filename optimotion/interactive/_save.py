@@ -8,6 +8,8 @@ import pathlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._atomic import replacing
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..optimizers import Optimizer
     from ..surfaces import Surface
@@ -63,15 +65,17 @@ def scene_data(
     return {"surface": surface_entry, "optimizers": entries}
 
 
+EXTENSIONS = (".png", ".yaml")
+"""What `Explorer.save` writes next to each other, as `STEM.png` and `STEM.yaml`."""
+
+
 def free_stem(folder: str | os.PathLike, base: str) -> pathlib.Path:
     """`folder/base-001`, or the first number for which neither `.png` nor `.yaml`
     exists."""
     folder = pathlib.Path(folder)
     for n in range(1, 10_000):
         stem = folder / f"{base}-{n:03d}"
-        if not stem.with_suffix(".png").exists() and not (
-            stem.with_suffix(".yaml").exists()
-        ):
+        if not any(stem.with_name(stem.name + ext).exists() for ext in EXTENSIONS):
             return stem
     raise FileExistsError(f"`explore`: no free name {base}-NNN left in {folder}")
 
@@ -126,7 +130,8 @@ def save_view(fig, path, parts, *, animated, facecolor: str) -> None:
     for artist in animated:
         artist.set_animated(False)
     try:
-        fig.savefig(path, bbox_inches=box, facecolor=facecolor)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png", bbox_inches=box, facecolor=facecolor)
     finally:
         for artist in animated:
             artist.set_animated(True)

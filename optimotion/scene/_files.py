@@ -28,16 +28,22 @@ LOW_RES_FPS = 12
 def write_scene(
     path: str | os.PathLike, data: Mapping[str, Any], note: str = ""
 ) -> None:
-    """Validate `data` as a scene, then write it as YAML (atomically), `note` as a
-    comment above it. What is written loads back to the same `Scene`."""
+    """Write `data` as a scene file (atomically), `note` as a comment above it.
+
+    The text is validated as `load_scene` will read it, so what is written loads
+    back to the same `Scene`.
+
+    Raises:
+        SceneError: `data` is not a valid scene (nothing is written).
+    """
     import yaml
 
-    from ._schema import Scene
+    from ._load import parse_scene
 
-    Scene.model_validate(dict(data))
     text = yaml.safe_dump(
         dict(data), sort_keys=False, default_flow_style=None, allow_unicode=True
     )
+    parse_scene(text, source=os.fspath(path))
     header = "".join(f"# {line}\n" for line in note.splitlines())
     with atomic_open(path, encoding="utf-8") as f:
         f.write(header + text)
