@@ -118,6 +118,12 @@ def test_defaults_labels_and_numbering():
         "  - {name: sgd, lr: 0.02}\n  - {name: rmsprop}\n  - {name: adamw}\n"
     )
     assert scene.labels() == ["SGD #1", "SGD #2", "RMSProp", "AdamW"]
+    # an entry with its own label leaves the default name to the other alone
+    relabeled = parse_scene(
+        "surface: booth\noptimizers:\n  - {name: sgd, lr: 0.01, label: Fast}\n"
+        "  - {name: sgd, lr: 0.02}\n"
+    )
+    assert relabeled.labels() == ["Fast", "SGD"]
     built = scene.build()
     assert built.starts == ((-8.0, 8.0),)  # booth's default start
     assert (built.steps, built.seed) == (200, 0)
@@ -397,3 +403,38 @@ def test_schedules_decay_reaches_the_global_minimum(gallery):
         assert final[label] == pytest.approx(-1.03163, abs=1e-4)  # global minimum
     bouncing = gallery["schedules"]["constant 0.15"].loss[-50:]
     assert bouncing.max() - bouncing.min() > 0.05  # never settles
+
+
+def test_a_formula_surface_start_outside_its_window_is_named_as_a_start():
+    text = (
+        'surface: {expr: "x**2 - y**2", window: {x: [-2, 2], y: [-2, 2]}}\n'
+        "start: [[1, 0], [5, 0]]\noptimizers: [{name: sgd}]\n"
+    )
+    with pytest.raises(SceneError) as error:
+        parse_scene(text, source="f.yaml")
+    assert str(error.value) == (
+        "f.yaml:2: start[1]: [5, 0] lies outside the surface's window "
+        "x [-2, 2], y [-2, 2]"
+    )
+
+
+def test_scene_errors_cross_process_boundaries_intact():
+    import pickle
+
+    with pytest.raises(SceneError) as error:
+        parse_scene("surface: sadle\noptimizers: [{name: sgd}]\n", source="s.yaml")
+    again = pickle.loads(pickle.dumps(error.value))
+    assert str(again) == str(error.value) and again.issues == error.value.issues
+    assert str(again).startswith("s.yaml:1: surface: unknown surface 'sadle'")
+
+
+def test_the_gallery_index_shows_each_output_kind_with_the_right_element():
+    from optimotion.scene._gallery import _media
+
+    def tag(name):
+        return _media(pathlib.Path(name), "A race").split(" ")[0]
+
+    assert [tag(n) for n in ("a.gif", "a.png", "a.MP4", "a.webm", "a.html")] == [
+        "<img", "<img", "<video", "<video", "<iframe",
+    ]  # fmt: skip
+    assert tag("a.pdf") == "<a"

@@ -93,3 +93,6 @@ class SceneError(ValueError):
     def __init__(self, issues: Sequence[Issue]):
         self.issues = tuple(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
+
+    def __reduce__(self):  # rebuilt from the issues, e.g. across processes
+        return type(self), (self.issues,)

@@ -91,15 +91,15 @@ def render_gallery(
 
 def _media(output: pathlib.Path, title: str) -> str:
     src = html.escape(output.name, quote=True)
-    if output.suffix in (".mp4", ".webm"):
-        kind = "mp4" if output.suffix == ".mp4" else "webm"
-        return (
-            f'<video src="{src}" autoplay loop muted playsinline controls '
-            f'type="video/{kind}"></video>'
-        )
-    if output.suffix == ".pdf":
+    alt = html.escape(title, quote=True)
+    kind = output.suffix.lower()
+    if kind in (".mp4", ".webm"):
+        return f'<video src="{src}" autoplay loop muted playsinline controls></video>'
+    if kind == ".html":  # the self-contained player
+        return f'<iframe src="{src}" title="{alt}" loading="lazy"></iframe>'
+    if kind == ".pdf":
         return f'<a href="{src}">{html.escape(output.name)}</a>'
-    return f'<img src="{src}" alt="{html.escape(title, quote=True)}">'
+    return f'<img src="{src}" alt="{alt}">'
 
 
 def index_html(results: Sequence[Rendered]) -> str:
@@ -130,6 +130,7 @@ main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1f
 figure {{ margin: 0; background: white; padding: 0.8rem; border-radius: 6px;
           box-shadow: 0 1px 3px #0002; }}
 img, video {{ width: 100%; height: auto; }}
+iframe {{ width: 100%; aspect-ratio: 4 / 3; border: 0; }}
 pre {{ font-size: 0.8rem; overflow-x: auto; }}
 .error {{ color: #b00; }}
 </style></head>

@@ -237,12 +237,6 @@ class Scene(Model):
                 "start",
             )
         window = self.window()
-        if isinstance(self.surface, ExpressionSurface):
-            for start in starts or [None]:
-                try:
-                    self.surface.build(start)
-                except (ValueError, TypeError) as error:
-                    fail(_expression_error(error), "surface", "expr")
         for i, (x, y) in enumerate(starts or ()):
             (x0, x1), (y0, y1) = window
             if not (x0 <= x <= x1 and y0 <= y <= y1):
@@ -252,6 +246,12 @@ class Scene(Model):
                     f"x [{x0:g}, {x1:g}], y [{y0:g}, {y1:g}]",
                     *at,
                 )
+        if isinstance(self.surface, ExpressionSurface):  # every start is inside
+            for start in starts or [None]:
+                try:
+                    self.surface.build(start)
+                except (ValueError, TypeError) as error:
+                    fail(_expression_error(error), "surface", "expr")
         self._check_frames()
         return self
 
@@ -303,10 +303,11 @@ class Scene(Model):
     def labels(self) -> list[str]:
         """Each optimizer's legend label: its `label`, else its nice name, numbered
         (`SGD #1`, `SGD #2`) where several entries would share it."""
-        nice = [nice_name(o.name) for o in self.optimizers]
+        unlabeled = [None if o.label else nice_name(o.name) for o in self.optimizers]
         labels = [
-            o.label or (f"{n} #{nice[: i + 1].count(n)}" if nice.count(n) > 1 else n)
-            for i, (o, n) in enumerate(zip(self.optimizers, nice, strict=True))
+            o.label
+            or (f"{n} #{unlabeled[: i + 1].count(n)}" if unlabeled.count(n) > 1 else n)
+            for i, (o, n) in enumerate(zip(self.optimizers, unlabeled, strict=True))
         ]
         for i, label in enumerate(labels):
             if label in labels[:i]:
