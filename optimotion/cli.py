@@ -284,6 +284,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     scene = load_scene(args.scene, overrides)
     stem = os.path.splitext(os.path.basename(args.scene))[0]
     output = args.output or scene.render.output or f"{stem}.mp4"
+    _check_folder(output)
     problem = output_problem(output, scene.render.size, scene.render.fps)
     if problem:
         field, message = problem
@@ -405,8 +406,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         return EXIT_OK
     if os.path.exists(output) and not args.force:
         raise UsageError(f"{output} exists; use --force to overwrite it")
-    with open(output, "w", encoding="utf-8") as f:
-        f.write(text)
+    _write_text(output, text)
     print(output)
     return EXIT_OK
 
@@ -461,6 +461,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if os.path.splitext(args.output)[1].lower() not in (".csv", ".json"):
         raise UsageError(f"-o {args.output}: expected a .csv or .json file")
+    _check_folder(args.output)
     scene = load_scene(args.scene, args.overrides)
     built = scene.build()
     export(scene, built, built.race(), args.output)
@@ -484,13 +485,28 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
     text = schema_json()
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+        _write_text(args.output, text)
         print(args.output)
     else:
         sys.stdout.write(text)
     return EXIT_OK
 
 
+def _check_folder(output: str) -> None:
+    """An output in a folder that does not exist is the user's mistake (exit 2),
+    found before any work."""
+    folder = os.path.dirname(output.rstrip("/")) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"-o {output}: folder {folder}/ does not exist")
+
+
+def _write_text(output: str, text: str) -> None:
+    from ._atomic import atomic_open  # noqa: PLC0415
+
+    _check_folder(output)
+    with atomic_open(output, encoding="utf-8") as f:
+        f.write(text)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry_point()

@@ -312,6 +312,14 @@ def test_validate_applies_overrides(workdir, capsys):
          "(yuv420p), got [641, 480]; use [642, 480]"),
         (["new", "sadle"], "optimotion new: unknown surface 'sadle' — did you mean "
          "'saddle'?"),
+        (["new", "saddle", "-o", "nodir/s.yaml"], "optimotion new: -o nodir/s.yaml: "
+         "folder nodir/ does not exist"),
+        (["schema", "-o", "nodir/s.json"], "optimotion schema: -o nodir/s.json: "
+         "folder nodir/ does not exist"),
+        (["export", "s.yaml", "-o", "nodir/x.csv"], "optimotion export: -o "
+         "nodir/x.csv: folder nodir/ does not exist"),
+        (["render", "s.yaml", "-o", "nodir/frames/"], "optimotion render: -o "
+         "nodir/frames/: folder nodir/ does not exist"),
         (["gallery", "--scenes", "nowhere"], "optimotion gallery: no *.yaml scenes "
          "in nowhere; pass --scenes DIR"),
     ],

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .._atomic import atomic_open
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Trajectory:
@@ -53,7 +55,7 @@ class Trajectory:
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write `to_numpy()` with a header row; floats round-trip exactly (repr)."""
-        with open(path, "w", newline="") as f:
+        with atomic_open(path, newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(self.COLUMNS)
             for row in self.to_numpy():
@@ -77,5 +79,5 @@ class Trajectory:
         }
 
     def to_json(self, path: str | os.PathLike) -> None:
-        with open(path, "w") as f:
+        with atomic_open(path, encoding="utf-8") as f:
             json.dump(self.to_dict(), f)
