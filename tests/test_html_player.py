@@ -18,9 +18,16 @@ import pytest
 from helpers import BOWL, two_lines
 from PIL import Image
 
+from optimotion.dynamics import Trajectory
 from optimotion.render import RenderSpec, render
 from optimotion.render._data import prepare
-from optimotion.render._html import IMAGE_SCALE, PIXEL_PRECISION, _PlayerLayout
+from optimotion.render._html import (
+    IMAGE_SCALE,
+    PIXEL_PRECISION,
+    _PlayerLayout,
+    _series,
+    player_data,
+)
 from optimotion.render._layout import rc_context
 from optimotion.render._theme import get_theme
 
@@ -237,3 +244,27 @@ def test_legend_click_hides_and_shows_a_trail(page, pixel_of):
     page.locator(".omp-item", has_text="low").click()
     assert _near(_stage(page), pixel_of(low[STEPS]), BLUE, 1) == 9
     assert page.errors == []
+
+
+def test_curves_run_on_through_zeros_and_break_at_gaps():
+    # A path that reaches the bowl's minimum at step 10 and stays: from there the
+    # loss and the step length are exactly 0. On their log axes the curves must go
+    # on to the last step along the axis floor, as the video's do.
+    xy = np.vstack([np.linspace((-1.5, 0.0), (0.0, 0.0), 11), np.zeros((20, 2))])
+    stops = Trajectory(
+        xy=xy, loss=(xy**2).sum(axis=1), grad=2 * xy,
+        step_length=np.linalg.norm(np.diff(xy, axis=0), axis=1), state={},
+        diverged_at=None, lr=np.full(30, 0.1),
+    )  # fmt: skip
+    assert (stops.loss[10:] == 0).all() and (stops.step_length[10:] == 0).all()
+    spec = RenderSpec(views=("loss", "speed"), size=(640, 480), hold=0.0)
+    with rc_context(get_theme(spec.theme)):
+        _, data = player_data(prepare({"GD": stops}, BOWL, spec), spec)
+    loss, speed = (panel["series"][0] for panel in data["panels"])
+    assert len(loss["u"]) == 31 and len(speed["u"]) == 30
+    assert "gaps" not in loss and "gaps" not in speed
+    v = _decode(loss, "v")  # log10(loss): the zeros sit on the axis floor
+    assert v[10:].max() == pytest.approx(v.min()) and v[0] > v.min() + 2
+    # a NaN inside a curve is a gap, not the end of it
+    series = _series(0, [0, 1, 2, 3], [1.0, np.nan, 3.0, np.nan], 0, [1, 0, 1, 0])
+    assert len(series["u"]) == 3 and series["gaps"] == [1]

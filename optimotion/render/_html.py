@@ -50,14 +50,7 @@ class _PlayerLayout(Layout):
     """The video's layout, minus the optimizers' legend entries: the page has its
     own clickable legend."""
 
-    def _legend(self) -> None:
-        super()._legend()
-        handles, labels = self._entries
-        n = len(self.prepared.tracks)
-        self._entries = (handles[n:], labels[n:])
-        self._place_legend(ncol=None)
-        if not labels[n:]:
-            self.legend.set_visible(False)
+    track_entries = False
 
 
 def _to_points(n: float, dpi: float) -> float:
@@ -87,18 +80,25 @@ def _encode(values: np.ndarray, scale: float) -> tuple[float, list[int]]:
 
 
 def _series(track_index: int, u, v, first: int, mapping: list[float]) -> dict:
+    """One polyline, delta-encoded, up to its last finite point; the non-finite
+    points before it are `gaps` (the line breaks there, as matplotlib's does)."""
     u = np.asarray(u, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
     finite = np.isfinite(u) & np.isfinite(v)
-    n = int(np.argmin(finite)) if not finite.all() else len(u)
+    n = int(np.flatnonzero(finite)[-1]) + 1 if finite.any() else 0
     qu, du = _encode(u[:n], mapping[0])
     qv, dv = _encode(v[:n], mapping[2])
-    return {"track": track_index, "first": first, "qu": qu, "u": du, "qv": qv, "v": dv}
+    series = {"track": track_index, "first": first}
+    series.update(qu=qu, u=du, qv=qv, v=dv)
+    gaps = np.flatnonzero(~finite[:n])
+    if gaps.size:
+        series["gaps"] = gaps.tolist()
+    return series
 
 
 def _projected(panel, height: int) -> list[dict]:
-    """Series of a fixed-camera 3-D panel, projected to page pixels (NaN outside
-    the box, as `axlim_clip` hides them)."""
+    """Series of a fixed-camera 3-D panel, projected to page pixels (gaps outside
+    the window, as `axlim_clip` hides them)."""
     from mpl_toolkits.mplot3d import proj3d
 
     ax, out = panel.ax, []
@@ -111,15 +111,7 @@ def _projected(panel, height: int) -> list[dict]:
         outside = (xy[:, 0] < x0) | (xy[:, 0] > x1) | (xy[:, 1] < y0) | (xy[:, 1] > y1)
         u = np.where(outside, np.nan, disp[:, 0])
         v = np.where(outside, np.nan, height - disp[:, 1])
-        q = 10.0 ** math.floor(math.log10(PIXEL_PRECISION))
-        ints_u = np.rint(np.nan_to_num(u, nan=0.0) / q).astype(np.int64)
-        ints_v = np.rint(np.nan_to_num(v, nan=0.0) / q).astype(np.int64)
-        series = {
-            "track": i, "first": 0, "qu": q, "u": np.diff(ints_u, prepend=0).tolist(),
-            "qv": q, "v": np.diff(ints_v, prepend=0).tolist(),
-            "gaps": np.flatnonzero(outside).tolist(),
-        }  # fmt: skip
-        out.append(series)
+        out.append(_series(i, u, v, 0, [1.0, 0.0, 1.0, 0.0]))
     return out
 
 
@@ -151,9 +143,8 @@ def _panel_data(panel, dpi: float, height: int, theme) -> dict:
         zip(panel.tracks, panel.data, strict=True)
     ):
         values = np.asarray(values, dtype=np.float64)
-        if panel.log:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                values = np.log10(values)
+        if panel.log:  # values at or below the axis floor sit on it, as in a video
+            values = np.log10(np.maximum(values, ax.get_ylim()[0]))
         n = min(len(x), max(track.last + 1 - int(x[0]), 0))
         series.append(_series(i, x[:n], values[:n], int(x[0]), mapping))
     return {

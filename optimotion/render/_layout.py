@@ -180,12 +180,16 @@ class Layout:
     def counter_text(self, t: int) -> str:
         return str(t)
 
+    track_entries = True
+    """Whether the legend lists the optimizers (the HTML player lists them in
+    the page instead, where they toggle)."""
+
     def _legend(self) -> None:
         from matplotlib.lines import Line2D
 
         theme = self.theme
         handles, labels = [], []
-        for track in self.prepared.tracks:
+        for track in self.prepared.tracks if self.track_entries else ():
             handles.append(
                 Line2D(
                     [],
@@ -259,11 +263,12 @@ class Layout:
             loc, ncol = "outside right upper", 1
         else:
             loc = "outside lower center"
-            ncol = ncol or min(len(labels), max(1, math.ceil(len(labels) / 2)))
+            ncol = ncol or max(1, min(len(labels), math.ceil(len(labels) / 2)))
         self.legend = self.fig.legend(
             handles, labels, loc=loc, ncol=ncol, frameon=False, handlelength=1.6,
             columnspacing=1.4, handletextpad=0.6, borderaxespad=0.2,
         )  # fmt: skip
+        self.legend.set_visible(bool(labels))
 
     # -- layout --------------------------------------------------------------
 
