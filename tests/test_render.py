@@ -589,3 +589,15 @@ def test_preload_computes_the_static_data_that_render_then_reuses():
     assert not data.Z.flags.writeable  # shared, so read-only
     assert data.critical == ((0.0, 0.0, "saddle"),)
     np.testing.assert_allclose(data.Z, data.X**2 - data.Y**2, rtol=0, atol=1e-15)
+
+
+def test_an_mp4_aborted_before_its_first_frame_leaves_nothing_and_says_nothing(
+    tmp_path, caplog
+):
+    from optimotion.render import FFmpegSink
+
+    sink = FFmpegSink(tmp_path / "a.mp4")
+    sink.setup((64, 48), 10)
+    sink.abort()
+    assert list(tmp_path.iterdir()) == []
+    assert [r.getMessage() for r in caplog.records if r.name == "imageio_ffmpeg"] == []

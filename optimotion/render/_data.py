@@ -127,8 +127,8 @@ def _track(label: str, color: str, traj: Trajectory) -> Track:
         diverged_at = int(bad[0])
     last = n - 1 if diverged_at is None else max(int(diverged_at) - 1, 0)
     step = np.diff(xy, axis=0)
+    step_length = np.asarray(traj.step_length, dtype=np.float64).reshape(n - 1)
     step = np.vstack([step, step[-1:]]) if len(step) else np.zeros((1, 2))
-    step_length = np.linalg.norm(np.diff(xy, axis=0), axis=1)
     legend = label
     lr = _lr_text(traj.lr)
     if lr:

@@ -68,11 +68,6 @@ class Renderer:
         self._background = None
         self._background_key: object = object()
 
-    @property
-    def moves_view(self) -> bool:
-        """Whether some Axes must be redrawn every frame."""
-        return bool(self._moving_views)
-
     def fraction(self, k: int) -> float:
         """Fraction of the motion at frame k (hold frames: 1)."""
         n = len(self.plan.steps)
@@ -236,7 +231,7 @@ def _serial_frames(renderer: Renderer, wants_samples: bool):
         samples = [renderer.draw(n - 1).copy(), renderer.draw(0).copy()]
     yield samples
     for k in range(n):
-        yield renderer.draw(k)
+        yield samples[1] if samples and k == 0 else renderer.draw(k)
 
 
 def render(

@@ -245,7 +245,17 @@ class FFmpegSink:
 
     def abort(self) -> None:
         if self._writer is not None:
-            self._writer.close()
+            import logging
+
+            # Closing before the first frame makes imageio-ffmpeg warn that the
+            # video is invalid: it is, and it is deleted next.
+            logger = logging.getLogger("imageio_ffmpeg")
+            level = logger.level
+            logger.setLevel(logging.ERROR)
+            try:
+                self._writer.close()
+            finally:
+                logger.setLevel(level)
             self._writer = None
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)

@@ -45,8 +45,16 @@ class FramePool:
         command = [sys.executable, "-m", "optimotion.render._worker"]
         self._procs: list[subprocess.Popen] = []
         self._logs = []
-        for _ in range(workers):
+        try:
+            self._spawn(command, env)
+        except BaseException:  # the ones already started must not outlive us
+            self.close(abort=True)
+            raise
+
+    def _spawn(self, command: list[str], env: dict[str, str]) -> None:
+        for _ in range(self.workers):
             log = tempfile.TemporaryFile()
+            self._logs.append(log)
             with warnings.catch_warnings():
                 # jax warns on any fork; this is subprocess's fork + exec.
                 warnings.filterwarnings(
@@ -57,7 +65,6 @@ class FramePool:
                     stderr=log, env=env,
                 )  # fmt: skip
             self._procs.append(proc)
-            self._logs.append(log)
 
     def start(
         self, prepared: Prepared, spec: RenderSpec, n: int, *, samples: bool
