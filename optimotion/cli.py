@@ -274,9 +274,9 @@ def entry_point() -> NoReturn:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from .render import output_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
-    from .scene._render_schema import output_problem  # noqa: PLC0415
 
     overrides = list(args.overrides)
     if args.low_res:

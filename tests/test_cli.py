@@ -187,7 +187,8 @@ BROKEN = [
       "over the limit of 3,000; shorten duration or hold, lower fps, or raise "
       "steps_per_frame"]),
     ("GIF fps", BASE + "render: {fps: 60, output: a.gif}\n",
-     ["scene.yaml:4: render.fps: a GIF plays at most 50 fps, got 60"]),
+     ["scene.yaml:4: render.fps: a GIF plays at most 50 fps, got 60; use .mp4 or "
+      ".webm"]),
     ("huge title", BASE + "title: " + "a" * 300 + "\n",
      ["scene.yaml:4: title: the title is 300 characters long; the limit is 200"]),
     # malicious or broken formulas (never evaluated as Python)
@@ -540,6 +541,15 @@ def test_render_default_output_and_quiet(workdir, capsys):
     assert (code, out, err) == (0, "", "")
     frames = iio.imread(workdir / "tiny.mp4", index=None)
     assert frames.shape[:3] == (6, 64, 96)
+
+
+def test_render_into_an_existing_folder_named_without_a_slash(workdir, capsys):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (workdir / "frames").mkdir()
+    code, out, err = run(["render", "tiny.yaml", "-o", "frames", "--quiet"], capsys)
+    assert (code, out, err) == (0, "", "")
+    names = sorted(p.name for p in (workdir / "frames").iterdir())
+    assert names == [f"frame_{k:05d}.png" for k in range(6)]
 
 
 def test_gallery_renders_in_parallel_with_an_index(workdir, capsys):

@@ -434,14 +434,14 @@ def test_failure_keeps_the_previous_output(race, tmp_path, monkeypatch):
 
 
 def test_output_errors(race, tmp_path):
-    with pytest.raises(ValueError, match=r"cannot tell the format of '.*race\.avi'"):
+    with pytest.raises(ValueError, match=r"unknown output format '\.avi' in '.*race"):
         render(race, BOWL, RenderSpec(**SMALL), tmp_path / "race.avi")
     odd = RenderSpec(**{**SMALL, "size": (241, 180)})
     with pytest.raises(
-        ValueError, match=r"\.mp4 needs even pixel sizes .*use \(242, 180\)"
+        ValueError, match=r"size: \.mp4 needs even pixel sizes .*use \[242, 180\]"
     ):
         render(race, BOWL, odd, tmp_path / "race.mp4")
-    with pytest.raises(ValueError, match="fps must be <= 50 for a GIF, got 60"):
+    with pytest.raises(ValueError, match="fps: a GIF plays at most 50 fps, got 60;"):
         render(race, BOWL, RenderSpec(**{**SMALL, "fps": 60}), tmp_path / "r.gif")
     assert list(tmp_path.iterdir()) == []
 

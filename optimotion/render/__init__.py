@@ -9,6 +9,7 @@ from ._render import preload as preload
 from ._render import render as render
 from ._render import render_frames as render_frames
 from ._render import still as still
+from ._sinks import FORMATS as FORMATS
 from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
 from ._sinks import STILL_FORMATS as STILL_FORMATS
 from ._sinks import FFmpegSink as FFmpegSink
@@ -16,6 +17,8 @@ from ._sinks import GifSink as GifSink
 from ._sinks import NullSink as NullSink
 from ._sinks import PngFolderSink as PngFolderSink
 from ._sinks import Sink as Sink
+from ._sinks import check_output as check_output
+from ._sinks import output_problem as output_problem
 from ._sinks import saving as saving
 from ._sinks import sink_for as sink_for
 from ._spec import THEMES as THEMES
@@ -27,6 +30,7 @@ from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
 
 __all__ = [
+    "FORMATS",
     "MAX_GIF_FPS",
     "MOVIE_FORMATS",
     "STILL_FORMATS",
@@ -41,7 +45,9 @@ __all__ = [
     "RenderSpec",
     "Sink",
     "frame_plan",
+    "check_output",
     "gif_durations_ms",
+    "output_problem",
     "preload",
     "render",
     "render_frames",

@@ -19,6 +19,13 @@ MAX_GIF_FPS = 50
 """GIF delays are multiples of 10 ms and browsers slow delays under 20 ms to 100 ms."""
 
 
+def fps_problem(fps: float) -> str | None:
+    """Why a GIF cannot play at `fps`, or None."""
+    if fps <= MAX_GIF_FPS:
+        return None
+    return f"a GIF plays at most {MAX_GIF_FPS} fps, got {fps}; use .mp4 or .webm"
+
+
 class GifSink:
     """Animated GIF streamed to disk: one global palette, delta frames.
 
@@ -45,12 +52,9 @@ class GifSink:
     def setup(self, size, fps, samples=()) -> None:
         from PIL import Image
 
-        if fps > MAX_GIF_FPS:
-            raise ValueError(
-                f"`render`: .gif stores delays in 10 ms steps and browsers slow "
-                f"delays under 20 ms; fps must be <= {MAX_GIF_FPS} for a GIF, got "
-                f"{fps!r} (use .mp4 or .webm)"
-            )
+        problem = fps_problem(fps)
+        if problem:
+            raise ValueError(f"`render`: fps: {problem}")
         if not samples:
             raise ValueError("`GifSink`: setup needs at least one sample frame")
         self.size, self.fps = tuple(size), fps

@@ -21,7 +21,15 @@ import numpy as np
 from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
 from ._layout import _mathtext, make_figure, rc_context
-from ._sinks import STILL_FORMATS, NullSink, Sink, saving, sink_for
+from ._sinks import (
+    STILL_FORMATS,
+    NullSink,
+    Sink,
+    check_output,
+    is_folder,
+    saving,
+    sink_for,
+)
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
 from ._workers import FramePool
@@ -267,13 +275,13 @@ def render(
             GIF, or bad traces.
     """
     path = pathlib.Path(output)
-    if path.suffix.lower() == ".html" and not os.fspath(output).endswith("/"):
+    check_output(output, spec.size, spec.fps)  # before any work
+    if not is_folder(output) and path.suffix.lower() == ".html":
         from ._html import write_html  # the self-contained browser player
 
         return write_html(traces, surface, spec, path)
-    if path.suffix.lower() in STILL_FORMATS and not os.fspath(output).endswith("/"):
+    if not is_folder(output) and path.suffix.lower() in STILL_FORMATS:
         return still(traces, surface, spec, path)
-    sink_for(output)  # an unknown format fails before any work
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"`render`: the folder of {os.fspath(output)!r} does not exist"

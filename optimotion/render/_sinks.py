@@ -14,11 +14,47 @@ from typing import Protocol
 
 import numpy as np
 
-from .._atomic import temp_path as _temp_path
-from ._gif import GifSink
+from .._atomic import temp_path
+from ._gif import GifSink, fps_problem
 
 MOVIE_FORMATS = (".gif", ".mp4", ".webm")
 STILL_FORMATS = (".pdf", ".png", ".svg")
+FORMATS = (*MOVIE_FORMATS, *STILL_FORMATS, ".html")
+"""Output extensions: animations, stills of the last frame, the browser player."""
+
+
+def is_folder(output: str | os.PathLike) -> bool:
+    """Whether `output` means a folder of PNG frames: a path ending in a separator,
+    or an existing folder."""
+    text = os.fspath(output)
+    return text.endswith(("/", os.sep)) or os.path.isdir(text)
+
+
+def output_problem(
+    output: str | os.PathLike, size: tuple[int, int], fps: float
+) -> tuple[str, str] | None:
+    """`(field, message)` saying why `output` cannot be written with frames of
+    `size` pixels at `fps`, or None. `render` checks this before any work; scene
+    files report it at their `render.FIELD`."""
+    if is_folder(output):
+        return None
+    text = os.fspath(output)
+    ext = os.path.splitext(text)[1].lower()
+    if ext not in FORMATS:
+        got = f"'{ext}'" if ext else "no extension"
+        return "output", (
+            f"unknown output format {got} in {text!r}; expected one of: "
+            f"{', '.join(FORMATS)}, or a folder ending in '/'"
+        )
+    if ext in (".mp4", ".webm") and (size[0] % 2 or size[1] % 2):
+        even = [size[0] + size[0] % 2, size[1] + size[1] % 2]
+        return "size", (
+            f"{ext} needs even pixel sizes (yuv420p), got {list(size)}; use {even}"
+        )
+    if ext == ".gif" and fps_problem(fps):
+        return "fps", fps_problem(fps)
+    return None
+
 
 H264_CRF = 18
 """x264 constant rate factor (lower is better; imageio's default quality=5 is 25)."""
@@ -176,13 +212,12 @@ class ThreadedSink:
         self.inner.abort()
 
 
-def _check_size(path: pathlib.Path, size: tuple[int, int]) -> None:
-    if size[0] % 2 or size[1] % 2:
-        even = (size[0] + size[0] % 2, size[1] + size[1] % 2)
-        raise ValueError(
-            f"`render`: {path.suffix} needs even pixel sizes (yuv420p), got "
-            f"size={tuple(size)!r}; use {even!r}"
-        )
+def check_output(output: str | os.PathLike, size: tuple[int, int], fps: float) -> None:
+    """Raise `ValueError` with `output_problem`'s message, if there is one."""
+    problem = output_problem(output, size, fps)
+    if problem is not None:
+        field, message = problem
+        raise ValueError(f"`render`: {field}: {message}")
 
 
 class FFmpegSink:
@@ -198,7 +233,7 @@ class FFmpegSink:
     def setup(self, size, fps, samples=()) -> None:
         import imageio_ffmpeg
 
-        _check_size(self.path, size)
+        check_output(self.path, size, fps)
         self.size, self.fps = tuple(size), fps
         if self.path.suffix.lower() == ".webm":
             codec = "libvpx-vp9"
@@ -208,7 +243,7 @@ class FFmpegSink:
             codec = "libx264"
             params = ["-crf", str(H264_CRF), "-preset", H264_PRESET]
             params += ["-movflags", "+faststart"]
-        self._tmp = _temp_path(self.path)
+        self._tmp = temp_path(self.path)
         writer = imageio_ffmpeg.write_frames(
             str(self._tmp),
             self.size,
@@ -274,7 +309,7 @@ class PngFolderSink:
     def setup(self, size, fps, samples=()) -> None:
         self.size, self.fps = tuple(size), fps
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = _temp_path(self.path, directory=True)
+        self._tmp = temp_path(self.path, directory=True)
         self._count = 0
 
     def grab_frame(self, rgba, repeat=1) -> None:
@@ -311,7 +346,7 @@ def sink_for(
     path ending in a separator or naming an existing folder."""
     text = os.fspath(output)
     path = pathlib.Path(text)
-    if text.endswith(("/", os.sep)) or path.is_dir():
+    if is_folder(output):
         return ThreadedSink(PngFolderSink(path))
     suffix = path.suffix.lower()
     if suffix == ".gif":

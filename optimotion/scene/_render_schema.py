@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -11,13 +10,11 @@ import pydantic
 from pydantic import Field
 
 from ..render import (
-    MAX_GIF_FPS,
-    MOVIE_FORMATS,
-    STILL_FORMATS,
     THEMES,
     VIEWS,
     Camera,
     RenderSpec,
+    output_problem,
 )
 from ._base import MAX_SIDE, MIN_SIDE, Flag, Model, Number, Whole, fail
 
@@ -206,31 +203,3 @@ class RenderSettings(Model):
             layout=self.layout,
             dpi=self.dpi,
         )
-
-
-FORMATS = (*MOVIE_FORMATS, *STILL_FORMATS, ".html")
-"""Output extensions: animations, stills of the last frame, the browser player."""
-
-
-def output_problem(
-    output: str, size: tuple[int, int] | None = None, fps: int | None = None
-) -> tuple[str, str] | None:
-    """`(field, message)` saying why `output` cannot be written with these frame
-    `size` and `fps` (checked before any work, as the renderer would), or None."""
-    if output.endswith(("/", os.sep)):
-        return None  # a folder of PNG frames
-    ext = os.path.splitext(output)[1].lower()
-    if ext not in FORMATS:
-        got = f"'{ext}'" if ext else "no extension"
-        return "output", (
-            f"unknown output format {got} in {output!r}; expected one of: "
-            f"{', '.join(FORMATS)}, or a folder ending in '/'"
-        )
-    if ext in (".mp4", ".webm") and size is not None and (size[0] % 2 or size[1] % 2):
-        even = [size[0] + size[0] % 2, size[1] + size[1] % 2]
-        return "size", (
-            f"{ext} needs even pixel sizes (yuv420p), got {list(size)}; use {even}"
-        )
-    if ext == ".gif" and fps is not None and fps > MAX_GIF_FPS:
-        return "fps", f"a GIF plays at most {MAX_GIF_FPS} fps, got {fps}"
-    return None
