@@ -10,7 +10,6 @@ never pays for jax or matplotlib.
 from __future__ import annotations
 
 import argparse
-import difflib
 import gc
 import os
 import re
@@ -18,6 +17,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
+
+from ._suggest import did_you_mean
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -47,8 +48,7 @@ class _Parser(argparse.ArgumentParser):
         if match:  # the same words on every Python version, and a suggestion
             argument, value, listed = match.groups()
             choices = re.findall(r"[\w-]+", listed)
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(value, choices, lead=" — ")
             message = (
                 f"argument {argument}: unknown choice '{value}'; expected one of: "
                 f"{', '.join(choices)}{hint}"

@@ -8,6 +8,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._suggest import did_you_mean
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..dynamics import Trajectory
     from ..render import RenderSpec
@@ -79,10 +81,7 @@ def resolve(
         fields = {f.name for f in dataclasses.fields(RenderSpec)}
         unknown = sorted(set(changes) - fields)
         if unknown:
-            import difflib
-
-            close = difflib.get_close_matches(unknown[0], sorted(fields), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(unknown[0], fields)
             raise TypeError(
                 f"`{api}`: unknown RenderSpec field {unknown[0]!r}; expected one of "
                 f"{', '.join(sorted(fields))}{hint}"

@@ -8,11 +8,12 @@ raises them together, so a user fixes them all in one run; a wrong *type* raises
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
+
+from .._suggest import did_you_mean
 
 
 def _is_number(value: Any) -> bool:
@@ -87,8 +88,7 @@ def choice_error(api: str, what: str, value: str, allowed: Iterable[str]) -> str
     """ "`api`: unknown what 'x', expected one of a, b, c; did you mean 'y'?"."""
     allowed = sorted(allowed)
     message = f"`{api}`: unknown {what} {value!r}, expected one of {', '.join(allowed)}"
-    close = difflib.get_close_matches(str(value).lower(), allowed, n=1)
-    return message + (f"; did you mean {close[0]!r}?" if close else "")
+    return message + did_you_mean(str(value), allowed)
 
 
 def keywords(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+
+from .._suggest import did_you_mean
 
 VIEWS = ("contour", "surface3d", "loss", "speed")
 """The panels a render can show, in any combination."""
@@ -25,8 +26,7 @@ _DEFAULT_DURATION = 5.0
 
 
 def _suggest(value: object, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(value), allowed, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return did_you_mean(str(value), allowed)
 
 
 def _fail(field: str, message: str) -> ValueError:

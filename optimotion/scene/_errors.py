@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Sequence
+
+from .. import _suggest
 
 Path = tuple[str | int, ...]
 """A field path such as `("optimizers", 2, "name")`."""
@@ -23,12 +24,7 @@ def format_path(path: Path) -> str:
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """`" — did you mean 'adam'?"` for the closest choice, or `""` if none is close."""
-    if not isinstance(word, str):
-        return ""
-    choices = list(choices)
-    by_lower = {c.lower(): c for c in choices}
-    match = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" — did you mean '{by_lower[match[0]]}'?" if match else ""
+    return _suggest.did_you_mean(word, choices, lead=" — ")
 
 
 def one_of(choices: Iterable[str]) -> str:

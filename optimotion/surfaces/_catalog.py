@@ -8,11 +8,10 @@ the float64 roots found by `Surface.critical_points`.
 
 from __future__ import annotations
 
-import difflib
-
 import jax
 import jax.numpy as jnp
 
+from .._suggest import did_you_mean
 from ._surface import Surface
 
 
@@ -289,10 +288,7 @@ def get(name: str) -> Surface:
             f"`surfaces.get`: unknown surface {name!r}, "
             f"expected one of {', '.join(allowed)}"
         )
-        close = difflib.get_close_matches(name, allowed, n=1)
-        raise ValueError(
-            message + (f"; did you mean {close[0]!r}?" if close else "")
-        ) from None
+        raise ValueError(message + did_you_mean(name, allowed)) from None
 
 
 def register(surface: Surface, *, overwrite: bool = False) -> Surface:

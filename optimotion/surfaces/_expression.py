@@ -11,7 +11,6 @@ as plain text and as matplotlib mathtext.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import numbers
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._suggest import did_you_mean
 from ._formula import (
     CONSTANTS,
     FUNCTIONS,
@@ -90,9 +90,7 @@ def _fail(message: str) -> ValueError:
 
 
 def _close(word: str, choices: tuple[str, ...]) -> str:
-    by_lower = {c.lower(): c for c in choices}
-    match = difflib.get_close_matches(word.lower(), list(by_lower), n=1)
-    return f"; did you mean {by_lower[match[0]]!r}?" if match else ""
+    return did_you_mean(word, choices)
 
 
 class _Parser:
