@@ -351,10 +351,9 @@ def _list_surfaces() -> list[str]:
 
 def _list_optimizers() -> list[str]:
     from . import optimizers  # noqa: PLC0415
-    from .scene._optimizer_schema import nice_name  # noqa: PLC0415
 
     return [
-        f"  {name:<10} {nice_name(name):<10} "
+        f"  {name:<10} {optimizers.nice_name(name):<10} "
         + ", ".join(f"{k}={v!r}" for k, v in optimizers.defaults(name).items())
         for name in optimizers.names()
     ]

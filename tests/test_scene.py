@@ -11,11 +11,11 @@ import pytest
 
 import optimotion
 from optimotion import noise, optimizers, surfaces
-from optimotion.optimizers import schedules
+from optimotion.optimizers import nice_name, schedules
 from optimotion.render import Camera, RenderSpec, render
 from optimotion.scene import Scene, SceneError, load_scene, parse_scene
 from optimotion.scene._files import low_res_overrides
-from optimotion.scene._optimizer_schema import HYPERPARAMETERS, nice_name
+from optimotion.scene._optimizer_schema import HYPERPARAMETERS
 from optimotion.scene._render_schema import RenderSettings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

@@ -18,6 +18,7 @@ from ._base import Optimizer as Optimizer
 from ._registry import defaults as defaults
 from ._registry import get as get
 from ._registry import names as names
+from ._registry import nice_name as nice_name
 from ._registry import rebuild as rebuild
 from ._rmsprop import RMSpropState as RMSpropState
 from ._rmsprop import rmsprop as rmsprop
@@ -40,6 +41,7 @@ __all__ = [
     "adamw",
     "defaults",
     "get",
+    "nice_name",
     "learning_rate",
     "momentum",
     "names",

@@ -23,6 +23,24 @@ _REGISTRY: dict[str, tuple[Builder, Callable[..., Any]]] = {
 """name -> (validating factory, unvalidated `transform(**hp) -> (init, update)`)."""
 
 
+NICE_NAMES = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "adadelta": "Adadelta",
+}
+"""The default legend label of each optimizer."""
+
+
+def nice_name(name: str) -> str:
+    """`"rmsprop"` -> `"RMSProp"`: the default label of an optimizer."""
+    return NICE_NAMES.get(name, name.title())
+
+
 def names() -> tuple[str, ...]:
     """The optimizer names, sorted.
 

@@ -18,26 +18,9 @@ import pydantic
 from pydantic import Discriminator, Field, Tag
 
 from .. import optimizers
-from ..optimizers import schedules
+from ..optimizers import nice_name, schedules
 from ._base import MAX_TEXT, Flag, Model, Number, Whole, fail, fail_many, text
 from ._errors import did_you_mean
-
-NICE_NAMES = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "adadelta": "Adadelta",
-}
-"""The default legend label of each optimizer."""
-
-
-def nice_name(name: str) -> str:
-    """`"rmsprop"` -> `"RMSProp"`: the default label of an optimizer."""
-    return NICE_NAMES.get(name, name.title())
 
 
 def _factory_error(error: Exception, name: str, fields: typing.Iterable[str]) -> None:

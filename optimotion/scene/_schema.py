@@ -9,6 +9,7 @@ import pydantic
 from pydantic import AfterValidator, Discriminator, Field, Tag, WithJsonSchema
 
 from .. import surfaces
+from ..optimizers import nice_name
 from ..render import RenderSpec, frame_plan
 from ._base import (
     MAX_EXPR,
@@ -25,7 +26,7 @@ from ._base import (
     text,
 )
 from ._errors import did_you_mean, one_of
-from ._optimizer_schema import OptimizerSpec, nice_name
+from ._optimizer_schema import OptimizerSpec
 from ._render_schema import RenderSettings
 
 if TYPE_CHECKING:  # pragma: no cover
