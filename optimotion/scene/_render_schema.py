@@ -17,6 +17,7 @@ from ..render import (
     output_problem,
 )
 from ._base import MAX_SIDE, MIN_SIDE, Flag, Model, Number, Whole, fail
+from ._optimizer_schema import _factory_error
 
 _DEFAULT = {f.name: f.default for f in dataclasses.fields(RenderSpec)}
 _CAMERA = {f.name: f.default for f in dataclasses.fields(Camera)}
@@ -180,6 +181,10 @@ class RenderSettings(Model):
                     f"{len(self.views)} views",
                     "layout",
                 )
+        try:  # whatever else `RenderSpec` rejects is reported here, at its field
+            self.to_spec(None, {})
+        except (ValueError, TypeError) as error:
+            _factory_error(error, "RenderSpec", type(self).model_fields)
         return self
 
     def to_spec(self, title: str | None, colors: Mapping[str, str]) -> RenderSpec:
