@@ -84,6 +84,10 @@ def test_opens_on_the_scene(explorer):
         np.testing.assert_array_equal(explorer.traces[label].xy, expected[label].xy)
         np.testing.assert_array_equal(trail_xy(explorer, label), expected[label].xy)
     assert explorer.counter.get_text() == "step 60 / 60"
+    # the contour's title is the rendered video's
+    assert explorer.ax.get_title() == (
+        r"Double well:  $\frac{1}{4}(x^2 - 1)^2 + \frac{1}{2}y^2$"
+    )
 
 
 def test_click_restarts_every_optimizer_there_without_recompiling(explorer):

@@ -158,7 +158,7 @@ class Explorer:
         import matplotlib.pyplot as plt
 
         from ..render._data import prepare
-        from ..render._layout import _mathtext, rc_context
+        from ..render._layout import rc_context, surface_title
         from ..render._theme import get_theme
 
         theme = self.theme = get_theme(self.spec.theme)
@@ -167,8 +167,9 @@ class Explorer:
             fig = self.fig = plt.figure(figsize=(12.0, 7.6), facecolor=theme.background)
             self.ax = fig.add_axes((0.05, 0.35, 0.52, 0.58))
             self.contour = ContourView(self.ax, self.prepared, self.spec, theme)
-            formula = _mathtext(self.surface.latex) or self.surface.formula
-            self.ax.set_title(f"{self.surface.name}:  {formula}", fontsize="medium")
+            self.ax.set_title(
+                surface_title(self.prepared.surface)[1], fontsize="medium"
+            )
             self.loss_ax = fig.add_axes((0.65, 0.62, 0.32, 0.30))
             colors = [t.color for t in self.prepared.tracks]
             self.loss = LossView(self.loss_ax, colors, theme)

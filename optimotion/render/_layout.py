@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ._contour import ContourPanel
 from ._curves import LossPanel, SpeedPanel
-from ._data import Prepared
+from ._data import Prepared, SurfaceData
 from ._panels import CRITICAL_STYLE, HEAD_SIZE, LINE_WIDTH, BasePanel
 from ._spec import RenderSpec
 from ._surface3d import Surface3DPanel
@@ -128,11 +128,7 @@ class Layout:
         contour = next((p for p in self.panels if p.view == "contour"), None)
         if contour is None:
             return
-        surf = self.prepared.surface
-        name = surf.name.replace("_", " ")
-        name = name[:1].upper() + name[1:]
-        formula = _mathtext(surf.latex)
-        text = f"{name}:  {formula}" if formula else f"{name}:  {surf.formula}"
+        name, text = surface_title(self.prepared.surface)
         contour.ax.set_title(text, fontsize="medium", pad=8)
         contour.short_title = name
 
@@ -342,6 +338,14 @@ def _fit(text, room: float, renderer, fallback: str | None = None) -> None:
     while width() > room and len(words) > 1 and "$" not in words:
         words = words[:-1]
         text.set_text(words.rstrip() + "…")
+
+
+def surface_title(surface: SurfaceData) -> tuple[str, str]:
+    """`("Double well", "Double well:  $...$")`: the contour panel's title, the
+    formula in mathtext where matplotlib can parse it."""
+    name = surface.name.replace("_", " ")
+    name = name[:1].upper() + name[1:]
+    return name, f"{name}:  {_mathtext(surface.latex) or surface.formula}"
 
 
 @functools.lru_cache(maxsize=32)
