@@ -217,3 +217,31 @@ def test_noise_rejects_negative_sigma():
         ValueError, match=r"`gaussian`: sigma must be finite and >= 0, got -1"
     ):
         noise.gaussian(-1)
+
+
+def test_head_is_the_shorter_run():
+    # The explorer computes max_steps once and shows a prefix: it must be exactly
+    # what a shorter run gives, noise included (the keys depend on the step only).
+    surface = surfaces.get("double_well")
+    racers = {"SGD": optimizers.sgd(lr=0.1), "Adam": optimizers.adam(lr=0.05)}
+    kw = {"seed": 7, "noise": noise.gaussian(0.3)}
+    long = optimotion.race(surface, racers, (0.1, 1.8), 80, **kw)
+    short = optimotion.race(surface, racers, (0.1, 1.8), 30, **kw)
+    for label in racers:
+        head, ref = long[label].head(30), short[label]
+        for field in ("xy", "loss", "grad", "step_length", "lr"):
+            np.testing.assert_array_equal(getattr(head, field), getattr(ref, field))
+        assert head.state.keys() == ref.state.keys()
+        for key in ref.state:
+            np.testing.assert_array_equal(head.state[key], ref.state[key])
+        assert head.diverged_at is None and head.steps == 30
+    with pytest.raises(ValueError, match=r"steps must be in \[0, 80\], got 81"):
+        long["SGD"].head(81)
+
+
+def test_head_keeps_a_divergence_only_if_it_happened_by_then():
+    saddle, gd = surfaces.get("saddle"), optimizers.sgd(lr=2.0)
+    path = optimotion.run(saddle, gd, (1.0, 0.5), 40)
+    assert path.diverged_at is not None
+    assert path.head(path.diverged_at).diverged_at == path.diverged_at
+    assert path.head(path.diverged_at - 1).diverged_at is None

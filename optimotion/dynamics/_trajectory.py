@@ -42,6 +42,25 @@ class Trajectory:
     def steps(self) -> int:
         return len(self.xy) - 1
 
+    def head(self, steps: int) -> Trajectory:
+        """The first `steps` updates: what a run of `steps` steps would have given."""
+        if not 0 <= steps <= self.steps:
+            raise ValueError(f"`head`: steps must be in [0, {self.steps}], got {steps}")
+        n, diverged = steps + 1, self.diverged_at
+        if diverged is not None and diverged > steps:
+            diverged = None
+        return Trajectory(
+            xy=self.xy[:n],
+            loss=self.loss[:n],
+            grad=self.grad[:n],
+            step_length=self.step_length[:steps],
+            state={k: v[:n] for k, v in self.state.items()},
+            diverged_at=diverged
+            if diverged is not None and diverged <= steps
+            else None,
+            lr=self.lr[:steps],
+        )
+
     def to_numpy(self) -> np.ndarray:
         """One table, shape (steps + 1, 7): step, x, y, loss, grad_x, grad_y,
         step_length (NaN on the last row, which has no step after it)."""

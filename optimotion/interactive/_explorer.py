@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scene import MAX_STEPS, write_scene
-from ._inputs import prefix
 from ._save import current_scene, free_stem, save_view, scene_data
 from ._views import ContourView, LossView, make_legend, make_sliders
 
@@ -144,7 +143,7 @@ class Explorer:
     def _cut(self) -> None:
         from ..render._data import _track
 
-        self.traces = {k: prefix(v, self.steps) for k, v in self.full.items()}
+        self.traces = {k: v.head(self.steps) for k, v in self.full.items()}
         if hasattr(self, "prepared"):
             tracks = tuple(
                 _track(t.label, t.color, self.traces[t.label])

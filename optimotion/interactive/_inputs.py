@@ -88,20 +88,3 @@ def resolve(
             )
         spec = dataclasses.replace(spec, **changes)
     return traces, surface, spec
-
-
-def prefix(trajectory: Trajectory, steps: int) -> Trajectory:
-    """The first `steps` updates of a trajectory."""
-    from ..dynamics import Trajectory
-
-    n = steps + 1
-    diverged = trajectory.diverged_at
-    return Trajectory(
-        xy=trajectory.xy[:n],
-        loss=trajectory.loss[:n],
-        grad=trajectory.grad[:n],
-        step_length=trajectory.step_length[:steps],
-        state={k: v[:n] for k, v in trajectory.state.items()},
-        diverged_at=diverged if diverged is not None and diverged <= steps else None,
-        lr=trajectory.lr[:steps],
-    )
