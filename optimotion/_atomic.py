@@ -11,25 +11,26 @@ from __future__ import annotations
 import contextlib
 import os
 import pathlib
-import tempfile
+import secrets
 from collections.abc import Iterator
 from typing import IO, Any
 
 
 def temp_path(path: pathlib.Path, *, directory: bool = False) -> pathlib.Path:
-    """A fresh name next to `path` that keeps its extension (ffmpeg reads it)."""
-    prefix = f".{path.stem}."
-    suffix = f".part{path.suffix}"
-    umask = os.umask(0o022)  # mkstemp makes 0600 files; outputs get the usual mode
-    os.umask(umask)
-    if directory:
-        made = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
-        made.chmod(0o777 & ~umask)
-        return made
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
-    os.close(fd)
-    os.chmod(name, 0o666 & ~umask)
-    return pathlib.Path(name)
+    """A fresh file (or folder) next to `path`, named `.STEM.RANDOM.part.EXT` so
+    that it keeps the extension (ffmpeg reads it), with the usual permissions
+    (0666 or 0777 less the umask, as `open` would give)."""
+    for _ in range(100):
+        name = path.parent / f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}"
+        try:
+            if directory:
+                os.mkdir(name, 0o777)
+            else:
+                os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(f"no free temporary name next to {os.fspath(path)!r}")
 
 
 @contextlib.contextmanager

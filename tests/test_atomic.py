@@ -37,3 +37,13 @@ def test_replacing_keeps_the_extension_for_writers_that_read_it(tmp_path):
         assert tmp.parent == tmp_path and tmp.suffix == ".svg"
         tmp.write_text("<svg/>")
     assert os.listdir(tmp_path) == ["still.svg"]
+
+
+def test_a_temporary_folder_gets_the_usual_permissions(tmp_path):
+    from optimotion._atomic import temp_path
+
+    folder = temp_path(tmp_path / "frames", directory=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert folder.name.startswith(".frames.")

@@ -332,6 +332,15 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, workdir, capsys):
     assert err.splitlines() == [message]
 
 
+def test_low_res_help_states_the_limits_it_applies(capsys):
+    from optimotion.scene._files import LOW_RES_FPS, LOW_RES_WIDTH
+
+    code, out, _ = run(["render", "--help"], capsys)
+    assert code == 0
+    expected = f"at most {LOW_RES_WIDTH} px wide, at most {LOW_RES_FPS} fps"
+    assert expected in " ".join(out.split())
+
+
 def test_help_and_version(capsys):
     code, out, _ = run(["--help"], capsys)
     assert code == 0 and out.startswith("usage: optimotion [-h] [--version] COMMAND")

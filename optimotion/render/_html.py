@@ -170,10 +170,7 @@ def _counter_data(layout: Layout, height: int) -> dict | None:
         )[2]
         for text in (counter.get_text(), "lp")
     )
-    prefix, _, suffix = layout.counter_text(987654321).partition("987654321")
     return {
-        "prefix": prefix,
-        "suffix": suffix,
         "x": box.x1,
         "y": height - (box.y0 + descent),
         "size": counter.get_fontsize() * layout.fig.dpi / 72.0,

@@ -7,9 +7,11 @@ titles and the legend shrink until they fit their space.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ._contour import ContourPanel
@@ -66,22 +68,17 @@ def theme_rc(theme: Theme) -> dict:
     }
 
 
-def rc_context(theme: Theme):
+@contextlib.contextmanager
+def rc_context(theme: Theme) -> Iterator[None]:
     """Matplotlib's defaults plus the theme, restored on exit."""
-    import contextlib
-
     import matplotlib
 
-    @contextlib.contextmanager
-    def context():
-        with matplotlib.rc_context():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                matplotlib.rcdefaults()
-            matplotlib.rcParams.update(theme_rc(theme))
-            yield
-
-    return context()
+    with matplotlib.rc_context():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            matplotlib.rcdefaults()
+        matplotlib.rcParams.update(theme_rc(theme))
+        yield
 
 
 class Layout:
@@ -172,9 +169,6 @@ class Layout:
         number = self.counter.get_window_extent(renderer)
         self._counter_label.set_x((number.x0 - gap) / width)
         return self._counter_label.get_window_extent(renderer).x0
-
-    def counter_text(self, t: int) -> str:
-        return str(t)
 
     track_entries = True
     """Whether the legend lists the optimizers (the HTML player lists them in

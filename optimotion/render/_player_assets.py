@@ -147,7 +147,7 @@ function draw() {
     var c = D.counter;
     ctx.font = c.size + "px " + c.family; ctx.fillStyle = c.color;
     ctx.textAlign = "right"; ctx.textBaseline = "alphabetic";
-    ctx.fillText(c.prefix + t + c.suffix, c.x, c.y);
+    ctx.fillText(String(t), c.x, c.y);
   }
   stepText.textContent = "step " + t + " / " + T;
   if (String(scrub.value) !== String(t)) scrub.value = t;

@@ -116,7 +116,7 @@ class Renderer:
                 panel.ax.draw_artist(artist)
         counter = self.layout.counter
         if counter is not None:
-            counter.set_text(self.layout.counter_text(t))
+            counter.set_text(str(t))
             self.fig.draw_artist(counter)
         return np.asarray(self.canvas.buffer_rgba())
 
@@ -130,7 +130,7 @@ class Renderer:
                 artist.set_animated(False)
         counter = self.layout.counter
         if counter is not None:
-            counter.set_text(self.layout.counter_text(t))
+            counter.set_text(str(t))
             counter.set_animated(False)
 
 

@@ -10,11 +10,13 @@ from typing import NamedTuple
 import numpy as np
 
 from .._suggest import did_you_mean
+from ._theme import THEMES as _THEMES
 
 VIEWS = ("contour", "surface3d", "loss", "speed")
 """The panels a render can show, in any combination."""
 
-THEMES = ("dark", "light")
+THEMES = tuple(sorted(_THEMES))
+"""The colour themes: `dark` and `light`."""
 
 MAX_PIXELS = 4096
 """Upper bound on either side of `RenderSpec.size`."""
