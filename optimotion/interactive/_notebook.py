@@ -61,16 +61,11 @@ def plot(
         >>> fig.canvas.get_width_height(), [float(v) for v in ax.get_xlim()]
         ((640, 480), [-10.0, 10.0])
     """
-    from ..render._data import prepare
-    from ..render._layout import rc_context
-    from ..render._render import Renderer
-    from ..render._theme import get_theme
+    from ..render import final_frame
 
     traces, surface, spec = resolve("plot", what, surface, spec, changes)
-    prepared = prepare(traces, surface, spec)
-    with rc_context(get_theme(spec.theme)):
-        renderer = Renderer(prepared, spec)
-        renderer.draw_final()
+    with final_frame(traces, surface, spec) as renderer:
+        pass
     axes = tuple(panel.ax for panel in renderer.panels)
     _adopt(renderer.fig)
     return renderer.fig, axes[0] if len(axes) == 1 else axes

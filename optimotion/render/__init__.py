@@ -5,6 +5,7 @@ runs.
 """
 
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
+from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
 from ._render import render_frames as render_frames
@@ -46,6 +47,7 @@ __all__ = [
     "Sink",
     "frame_plan",
     "check_output",
+    "final_frame",
     "gif_durations_ms",
     "output_problem",
     "preload",

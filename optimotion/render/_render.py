@@ -13,7 +13,7 @@ import contextlib
 import os
 import pathlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +38,15 @@ if TYPE_CHECKING:
     from ..dynamics import Trajectory
     from ..surfaces import Surface
 
-__all__ = ["NullSink", "Renderer", "preload", "render", "render_frames", "still"]
+__all__ = [
+    "NullSink",
+    "Renderer",
+    "final_frame",
+    "preload",
+    "render",
+    "render_frames",
+    "still",
+]
 
 
 def preload(surface: Surface) -> None:
@@ -314,16 +322,28 @@ def still(
         raise FileNotFoundError(
             f"`still`: the folder of {os.fspath(output)!r} does not exist"
         )
-    prepared = prepare(traces, surface, spec)
-    theme = get_theme(spec.theme)
-    with rc_context(theme):
-        renderer = Renderer(prepared, spec)
-        renderer.draw_final()
+    with final_frame(traces, surface, spec) as renderer:
         try:
             with replacing(path) as tmp:
                 renderer.fig.savefig(
-                    tmp, format=fmt[1:], dpi=spec.dpi, facecolor=theme.background
+                    tmp,
+                    format=fmt[1:],
+                    dpi=spec.dpi,
+                    facecolor=renderer.theme.background,
                 )
         finally:
             renderer.fig.clear()
     return path
+
+
+@contextlib.contextmanager
+def final_frame(
+    traces: Mapping[str, Trajectory], surface: Surface, spec: RenderSpec
+) -> Iterator[Renderer]:
+    """The final state (full trails, final camera) drawn as an ordinary figure,
+    for `still` and `optimotion.plot`; the theme's rcParams hold inside."""
+    prepared = prepare(traces, surface, spec)
+    with rc_context(get_theme(spec.theme)):
+        renderer = Renderer(prepared, spec)
+        renderer.draw_final()
+        yield renderer
