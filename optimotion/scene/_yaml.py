@@ -97,17 +97,23 @@ def parse(text: str) -> tuple[Any, dict[Path, int], list[YamlProblem]]:
             f"the file is {size:,} bytes; scene files are limited to "
             f"{MAX_BYTES:,} bytes",
         )
+    loader = SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=SafeLoader)
+        # One parse: compose the node tree, check its size and record its lines,
+        # and only then construct the data (so an alias bomb is never expanded).
+        node = loader.get_single_node()
         lines: dict[Path, int] = {}
         problems: list[YamlProblem] = []
+        data = None
         if node is not None:
             _walk(node, (), lines, problems, {})
-        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a SafeLoader
+            data = loader.construct_document(node)
     except yaml.YAMLError as error:
         raise YamlProblem(_mark_line(error, text), _describe(error)) from None
     except RecursionError:
         raise YamlProblem(None, "the YAML is nested too deeply") from None
+    finally:
+        loader.dispose()
     return data, lines, problems
 
 
