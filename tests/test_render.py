@@ -601,3 +601,14 @@ def test_an_mp4_aborted_before_its_first_frame_leaves_nothing_and_says_nothing(
     sink.abort()
     assert list(tmp_path.iterdir()) == []
     assert [r.getMessage() for r in caplog.records if r.name == "imageio_ffmpeg"] == []
+
+
+def test_curve_limits_rule_shared_by_render_and_the_explorer():
+    from optimotion.render._curves import curve_limits
+
+    log, lo, hi = curve_limits(np.array([0.0, 1e-6, 1.0]), pad=0.05)
+    assert log and lo == pytest.approx(10**-6.3) and hi == pytest.approx(10**0.3)
+    assert curve_limits(np.array([1.0, 2.0]), pad=0.05) == (False, 0.95, 2.05)
+    assert curve_limits(np.array([-1.0, 1e-6, 1.0]), pad=0.5)[0] is False
+    assert curve_limits(np.array([3.0]), pad=0.05) == (False, 2.7, 3.3)
+    assert curve_limits(np.array([]), pad=0.05) == (False, -1.0, 1.0)

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-LOG_SPAN = 100.0
-"""Log scale when positive values span more than this factor (as `render`)."""
+from ..render._curves import curve_limits
+
 FILL = 0.2
 """Refit the loss limits when the curves fill less than this fraction of them."""
 HEADROOM = 0.15
@@ -75,25 +75,12 @@ class ContourView:
             head.set_visible(shown)
 
 
-def fit_limits(values: np.ndarray) -> tuple[bool, float, float]:
-    """`(log, lo, hi)`: the scale and y limits that show `values` with headroom."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return False, -1.0, 1.0
-    positive = finite[finite > 0]
-    if positive.size == finite.size and positive.max() / positive.min() > LOG_SPAN:
-        lo, hi = np.log10(positive.min()), np.log10(positive.max())
-        pad = HEADROOM * (hi - lo)
-        return True, 10 ** (lo - pad), 10 ** (hi + pad)
-    lo, hi = float(finite.min()), float(finite.max())
-    pad = HEADROOM * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.1
-    return False, lo - pad, hi + pad
-
-
 def _fills(values: np.ndarray, log: bool, limits: tuple[float, float]) -> bool:
     """Whether `values` lie inside `limits` and fill at least `FILL` of them."""
     lo, hi = limits
-    if values.min() < lo or values.max() > hi:
+    if log:  # zeros sit on the floor, wherever it is
+        values = values[values > 0]
+    if values.size == 0 or values.min() < lo or values.max() > hi:
         return False
     if log:
         values, lo, hi = np.log10(values), np.log10(lo), np.log10(hi)
@@ -143,11 +130,14 @@ class LossView:
             ax.set_xlim(0, max(steps, 1))
         values = np.concatenate(self.losses)
         values = values[np.isfinite(values)]
-        log, lo, hi = fit_limits(values)
+        log, lo, hi = curve_limits(values, pad=HEADROOM)
         if log == self.log and values.size and _fills(values, log, ax.get_ylim()):
             return changed
         self.log = log
-        ax.set_yscale("log" if log else "linear")
+        if log:  # zeros sit on the axis floor, as in `render`
+            ax.set_yscale("log", nonpositive="clip")
+        else:
+            ax.set_yscale("linear")
         ax.set_ylim(lo, hi)
         return True
 

@@ -11,6 +11,26 @@ from ._panels import LINE_WIDTH, BasePanel, Heads, Trails, diverged, head_index
 LOG_SPAN = 100.0
 
 
+def curve_limits(values: np.ndarray, pad: float) -> tuple[bool, float, float]:
+    """`(log, lo, hi)`: the y scale and limits that show the finite `values`, with
+    `pad` of the span free on each side. Log scale when the positive values span
+    more than `LOG_SPAN` and the rest are zeros (drawn on the axis floor)."""
+    if values.size == 0:
+        return False, -1.0, 1.0
+    positive = values[values > 0]
+    if (
+        positive.size
+        and (values >= 0).all()
+        and positive.max() / positive.min() > LOG_SPAN
+    ):
+        lo, hi = np.log10(positive.min()), np.log10(positive.max())
+        margin = pad * (hi - lo)
+        return True, 10 ** (lo - margin), 10 ** (hi + margin)
+    lo, hi = float(values.min()), float(values.max())
+    margin = pad * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.1
+    return False, lo - margin, hi + margin
+
+
 class CurvePanel(BasePanel):
     """Shared drawing of one curve per track over steps 0..T."""
 
@@ -36,22 +56,11 @@ class CurvePanel(BasePanel):
         finite = values[np.isfinite(values) & shown]
         if finite.size == 0:
             finite = values[np.isfinite(values)]
-        positive = finite[finite > 0]
-        # log when the positive values span decades and the rest are zeros
-        self.log = bool(
-            positive.size
-            and (finite >= 0).all()
-            and positive.max() / positive.min() > LOG_SPAN
-        )
+        self.log, lo, hi = curve_limits(finite, pad=0.05)
         if self.log:
             ax.set_yscale("log", nonpositive="clip")
-            lo, hi = np.log10(positive.min()), np.log10(positive.max())
-            pad = 0.05 * (hi - lo)
-            ax.set_ylim(10 ** (lo - pad), 10 ** (hi + pad))
-        elif finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            pad = 0.06 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.1
-            ax.set_ylim(lo - pad, hi + pad)
+        if finite.size:
+            ax.set_ylim(lo, hi)
         if {"contour", "surface3d"} & set(self.spec.views):
             ax.set_box_aspect(1.0)  # as square as the maps beside it
         steps = self.prepared.steps
