@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from .._suggest import did_you_mean
+from ._finite_sum import shipped as _finite_sums
 from ._surface import Surface
 
 
@@ -239,6 +240,8 @@ SURFACES: tuple[Surface, ...] = (
     ),
 )
 
+SURFACES += _finite_sums()
+
 _REGISTRY: dict[str, Surface] = {surface.name: surface for surface in SURFACES}
 
 
@@ -274,7 +277,7 @@ def get(name: str) -> Surface:
         >>> surfaces.get("bael")
         Traceback (most recent call last):
         ...
-        ValueError: `surfaces.get`: unknown surface 'bael', expected one of beale, booth, double_well, goldstein_price, himmelblau, long_valley, monkey_saddle, rastrigin, rosenbrock, saddle, six_hump_camel; did you mean 'beale'?
+        ValueError: `surfaces.get`: unknown surface 'bael', expected one of beale, booth, double_well, goldstein_price, himmelblau, linear_regression, long_valley, monkey_saddle, noisy_moons, rastrigin, rosenbrock, saddle, six_hump_camel, tanh_net; did you mean 'beale'?
     """  # noqa: E501
     if not isinstance(name, str):
         raise TypeError(
