@@ -59,7 +59,7 @@ def finite_sum(
         ...     formula="mean (w a + b - t)**2", latex="",
         ... )
         >>> line.n_examples, float(line(2.0, 1.0)), float(line(0.0, 0.0))
-        (3, 0.0, 27.666666666666668)
+        (3, 0.0, 27.666666666666664)
     """
     fields = tuple(np.asarray(field, dtype=np.float64) for field in data)
     if not fields:
