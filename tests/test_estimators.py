@@ -1,6 +1,6 @@
 """Gradient estimators against NumPy transcriptions of their formulas.
 
-The random draws come from the documented keys (`fold_in(key(seed), t)` for step t,
+The random draws (float32, widened) come from the documented keys (`fold_in(key(seed), t)` for step t,
 `fold_in(key, k)` for the k-th estimator of a chain); everything else (gradients,
 minibatch means, SVRG's control variate, the update) is written out here in NumPy.
 """
@@ -23,10 +23,10 @@ def _normals(key, steps, shape=(2,)):
     with jax.enable_x64(True):
         return np.stack(
             [
-                np.asarray(jax.random.normal(jax.random.fold_in(key, t), shape))
+                np.asarray(jax.random.normal(jax.random.fold_in(key, t), shape, jnp.float32))
                 for t in range(steps)
             ]
-        )
+        ).astype(np.float64)
 
 
 def _key(seed=SEED):
@@ -91,10 +91,12 @@ def test_heavy_tailed_noise_uses_student_t_draws():
     with jax.enable_x64(True):
         xi = np.stack(
             [
-                np.asarray(jax.random.t(jax.random.fold_in(_key(), t), df, (2,)))
+                np.asarray(
+                    jax.random.t(jax.random.fold_in(_key(), t), df, (2,), jnp.float32)
+                )
                 for t in range(8)
             ]
-        )
+        ).astype(np.float64)
     x = np.array([0.5, 0.2])
     for t in range(8):
         x = x - lr * (_saddle_grad(x) + sigma * xi[t])

@@ -25,6 +25,7 @@ import numpy as np
 from .._atomic import atomic_open
 from ..optimizers import Optimizer
 from ..surfaces import Surface
+from ._estimators import _normal
 from ._run import _check_start, _check_steps, estimators_for, path_key
 from ._step import Path, rebuild, split, traced, untraced
 
@@ -200,7 +201,7 @@ def _simulate(
 
     index = spread_out(jnp.arange(total))
     keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, index)
-    noise = jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, _START), (2,)))
+    noise = jax.vmap(lambda k: _normal(jax.random.fold_in(k, _START), (2,), x0.dtype))
     starts = x0[None] + spread * noise(keys)
     paths = [
         Path(rebuild(spec, hp), untraced(est), surface)
