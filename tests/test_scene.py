@@ -13,13 +13,17 @@ import optimotion
 from optimotion import noise, optimizers, surfaces
 from optimotion.optimizers import nice_name, schedules
 from optimotion.render import Camera, RenderSpec, render
-from optimotion.scene import Scene, SceneError, load_scene, parse_scene
+from optimotion.scene import (
+    Scene,
+    SceneError,
+    gallery_names,
+    gallery_path,
+    load_scene,
+    parse_scene,
+)
 from optimotion.scene._files import low_res_overrides
 from optimotion.scene._optimizer_schema import HYPERPARAMETERS
 from optimotion.scene._render_schema import RenderSettings
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SCENES = ROOT / "scenes"
 
 ISSUE_EXAMPLE = """\
 title: Optimizers at a saddle point
@@ -269,10 +273,10 @@ def _properties(schema: dict, root: dict):
 
 def test_the_json_schema_is_current_and_documents_every_field():
     schema = Scene.model_json_schema()
-    shipped = json.loads((SCENES / "scene.schema.json").read_text(encoding="utf-8"))
-    assert (
-        shipped == schema
-    )  # regenerate: optimotion schema -o scenes/scene.schema.json
+    beside = gallery_path("beale").with_name("scene.schema.json")
+    shipped = json.loads(beside.read_text(encoding="utf-8"))
+    # regenerate: optimotion schema -o optimotion/scenes/scene.schema.json
+    assert shipped == schema
     undocumented = [
         n for n, p in _properties(schema, schema) if not p.get("description")
     ]
@@ -283,7 +287,7 @@ def test_the_json_schema_is_current_and_documents_every_field():
 
 # --- the gallery ---------------------------------------------------------------
 
-GALLERY = sorted(SCENES.glob("*.yaml"))
+GALLERY = [gallery_path(name) for name in gallery_names()]
 
 
 def test_the_gallery_has_one_scene_per_phenomenon():
