@@ -1,7 +1,8 @@
 """The `.html` player: its embedded data, and the page in a real headless browser.
 
 The browser is Debian's chromium, driven by Playwright's Python package without
-its browser download. A missing chromium fails these tests (CI installs it).
+its browser download. A missing chromium fails these tests (CI installs it); they
+are marked `browser` (conftest.py), so `pytest -m 'not browser'` leaves them out.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ def browser():
         pytest.fail(
             "chromium not found: the HTML player tests need Debian's chromium "
             "(`apt-get install -y chromium`; .ci/run installs it) or "
-            "OPTIMOTION_CHROMIUM=/path/to/chromium"
+            "OPTIMOTION_CHROMIUM=/path/to/chromium; `pytest -m 'not browser'` "
+            "skips them"
         )
     try:
         from playwright.sync_api import sync_playwright
