@@ -294,7 +294,7 @@ def _page(prepared, spec, png: bytes, data: dict, *, full_page: bool) -> str:
     theme = get_theme(spec.theme)
     uid = "omp-" + uuid.uuid4().hex[:12]
     width, _ = spec.size
-    title = spec.title or f"optimotion: {prepared.surface.name}"
+    title = spec.title or f"optimotion: {prepared.surface.display_name}"
     legend = "".join(
         f'<button type="button" class="omp-item" data-track="{i}" '
         f'aria-pressed="true" title="show or hide {html.escape(t.label)}">'

@@ -44,6 +44,8 @@ class Surface:
         minima: known global/local minima `((x, y), ...)`.
         saddles: known saddle points `((x, y), ...)` inside `window`.
         log_contours: whether contours read best on log-spaced levels.
+        display_name: the name in titles and legends ("Goldstein–Price"); by
+            default `name` with spaces for underscores, capitalized ("Double well").
     """
 
     name: str
@@ -55,6 +57,12 @@ class Surface:
     minima: tuple[tuple[float, float], ...] = ()
     saddles: tuple[tuple[float, float], ...] = ()
     log_contours: bool = False
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display_name:
+            words = self.name.replace("_", " ")
+            object.__setattr__(self, "display_name", words[:1].upper() + words[1:])
 
     def __call__(self, x: jax.typing.ArrayLike, y: jax.typing.ArrayLike) -> jax.Array:
         return self.fn(jnp.asarray(x), jnp.asarray(y))
