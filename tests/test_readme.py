@@ -70,3 +70,21 @@ def test_without_root_and_chromium_the_command_stops_with_one_instruction(
     assert browser_step(uid=0) == (
         0, "", "", ["update -qq", "install -y -qq chromium"],
     )  # fmt: skip
+
+
+def _python_block_after(heading: str) -> str:
+    section = README[README.index(heading) :]
+    return re.search(r"```python\n(.*?)\n```", section, re.S).group(1)
+
+
+def test_the_noise_example_shows_what_it_says():
+    import numpy as np
+
+    namespace: dict = {}
+    exec("import optimotion\nfrom optimotion import optimizers, surfaces", namespace)
+    exec(_python_block_after("### Gradient noise"), namespace)
+    plain, noisy = namespace["plain"], namespace["noisy"]
+    assert plain.diverged_at is None and noisy.diverged_at is None
+    np.testing.assert_allclose(plain.xy[-1], (0.0, 0.0), atol=1e-13)
+    assert plain.loss[-1] == 0.25  # the saddle's value
+    assert abs(abs(noisy.xy[-1, 0]) - 1) < 0.05 and noisy.loss[-1] < 1e-3  # a well
