@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
@@ -279,27 +280,76 @@ def entry_point() -> NoReturn:
 # --- commands ------------------------------------------------------------------
 
 
+class _Status:
+    """`render`'s stage line on a terminal: what it is doing from the start
+    (loading, compiling, drawing; the progress bar then takes the line over), and
+    a one-line summary left at the end. Nothing when stderr is not a terminal.
+    As a context manager, it clears its line if the command fails."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        self._write(f"{stage} …")
+
+    def __enter__(self) -> _Status:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            self._write("")
+
+    def _write(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\x1b[K{text}")
+            sys.stderr.flush()
+
+    def finish(self, output: str, frames: int) -> None:
+        """Replace the stage line by `beale.gif: 241 kB, 150 frames, 2.7 s`; on
+        stdout, instead of the bare path, when that is a terminal too."""
+        if os.path.isdir(output):
+            size = sum(e.stat().st_size for e in os.scandir(output) if e.is_file())
+        else:
+            size = os.path.getsize(output)
+        amount = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+        seconds = time.perf_counter() - self.start
+        self._write("")
+        summary = f"{output}: {amount}, {frames} frames, {seconds:.1f} s"
+        if sys.stdout.isatty():
+            print(summary)
+        else:
+            print(summary, file=sys.stderr)
+            print(output)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import output_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
 
-    file = _scene_file(args.scene)
-    overrides = list(args.overrides)
-    if args.low_res:
-        overrides += low_res_overrides(load_scene(file, overrides))
-    scene = load_scene(file, overrides)
-    stem = os.path.splitext(os.path.basename(args.scene))[0]
-    output = args.output or scene.render.output or f"{stem}.mp4"
-    _check_folder(output)
-    problem = output_problem(output, scene.render.size, scene.render.fps)
-    if problem:
-        field, message = problem
-        where = f"-o {output}" if args.output else f"output {output}"
-        raise UsageError(f"{where}: render.{field}: {message}")
-    scene.build().render(output, progress=False if args.quiet else None)
-    if not args.quiet:
-        print(output)
+    with _Status(not args.quiet and sys.stderr.isatty()) as status:
+        status(f"loading {args.scene}")
+        file = _scene_file(args.scene)
+        overrides = list(args.overrides)
+        if args.low_res:
+            overrides += low_res_overrides(load_scene(file, overrides))
+        scene = load_scene(file, overrides)
+        stem = os.path.splitext(os.path.basename(args.scene))[0]
+        output = args.output or scene.render.output or f"{stem}.mp4"
+        _check_folder(output)
+        problem = output_problem(output, scene.render.size, scene.render.fps)
+        if problem:
+            field, message = problem
+            where = f"-o {output}" if args.output else f"output {output}"
+            raise UsageError(f"{where}: render.{field}: {message}")
+        progress = False if args.quiet else None
+        scene.build().render(output, progress=progress, status=status)
+        if status.enabled:
+            still = os.path.splitext(output)[1].lower() in (".png", ".svg", ".pdf")
+            status.finish(output, 1 if still else scene.frames())
+        elif not args.quiet:
+            print(output)
     return EXIT_OK
 
 

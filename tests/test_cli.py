@@ -6,9 +6,11 @@ start-up imports and one end-to-end render.
 """
 
 import csv
+import io
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -298,8 +300,8 @@ def test_validate_applies_overrides(workdir, capsys):
         (["render"], "optimotion render: the following arguments are required: "
          "SCENE (see optimotion render --help)"),
         (["list", "colours"], "optimotion list: argument WHAT: unknown choice "
-         "'colours'; expected one of: surfaces, optimizers, views, schedules (see "
-         "optimotion list --help)"),
+         "'colours'; expected one of: surfaces, optimizers, views, schedules, "
+         "scenes (see optimotion list --help)"),
         (["export", "s.yaml"], "optimotion export: the following arguments are "
          "required: -o/--output (see optimotion export --help)"),
         (["export", "s.yaml", "-o", "paths.txt"], "optimotion export: -o "
@@ -677,3 +679,49 @@ def test_new_keeps_a_different_schema_beside_unless_forced(workdir, capsys):
     )
     code, out, err = run(["new", "saddle", "--force"], capsys)  # identical: kept
     assert (code, out, err) == (0, "saddle.yaml\n", "")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_render_on_a_terminal_shows_stages_and_leaves_a_summary(workdir, monkeypatch):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    err, out = _Terminal(), _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["render", "tiny.yaml", "-o", "t.gif"]) == 0
+    size = round(os.path.getsize(workdir / "t.gif") / 1000)
+    assert re.fullmatch(rf"t\.gif: {size} kB, 6 frames, \d+\.\d s\n", out.getvalue())
+    # frames as `validate` counts them (motion plus hold); the stages in order,
+    # then the progress bar takes the line over, and the summary replaces it
+    stages = err.getvalue().split("\r\x1b[K")
+    assert stages[:4] == [
+        "", "loading tiny.yaml …", "compiling and racing 2 paths x 12 steps …",
+        stages[3],
+    ]  # fmt: skip
+    assert stages[3].startswith("drawing …\rrender:   0%|")
+    assert stages[4:] == [""]
+
+    # stdout piped, stderr a terminal: the summary on stderr, the path on stdout
+    err, out = _Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["render", "tiny.yaml", "-o", "t.png"]) == 0
+    assert out.getvalue() == "t.png\n"
+    assert re.search(r"\r\x1b\[Kt\.png: \d+ kB, 1 frames, \d+\.\d s\n$", err.getvalue())
+
+    # a failure clears the stage line before the error
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert cli.main(["render", "tiny.yaml", "-o", "nodir/t.gif"]) == 2
+    assert err.getvalue() == (
+        "\r\x1b[Kloading tiny.yaml …\r\x1b[Koptimotion render: -o nodir/t.gif: "
+        "folder nodir/ does not exist\n"
+    )
+
+
+def test_render_piped_prints_only_the_path(workdir, capsys):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    assert run(["render", "tiny.yaml", "-o", "t.png"], capsys) == (0, "t.png\n", "")
