@@ -315,7 +315,8 @@ class _Status:
         amount = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
         seconds = time.perf_counter() - self.start
         self._write("")
-        summary = f"{output}: {amount}, {frames} frames, {seconds:.1f} s"
+        counted = f"{frames} frame" + ("s" if frames != 1 else "")
+        summary = f"{output}: {amount}, {counted}, {seconds:.1f} s"
         if sys.stdout.isatty():
             print(summary)
         else:

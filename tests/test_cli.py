@@ -710,7 +710,7 @@ def test_render_on_a_terminal_shows_stages_and_leaves_a_summary(workdir, monkeyp
     monkeypatch.setattr(sys, "stdout", out)
     assert cli.main(["render", "tiny.yaml", "-o", "t.png"]) == 0
     assert out.getvalue() == "t.png\n"
-    assert re.search(r"\r\x1b\[Kt\.png: \d+ kB, 1 frames, \d+\.\d s\n$", err.getvalue())
+    assert re.search(r"\r\x1b\[Kt\.png: \d+ kB, 1 frame, \d+\.\d s\n$", err.getvalue())
 
     # a failure clears the stage line before the error
     err = _Terminal()
