@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a quick small version: at most 400 px wide, at most 12 fps",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="race again even if these dynamics were rendered before (see "
+        "OPTIMOTION_CACHE_DIR in the README)",
+    )
     p.set_defaults(run=_cmd_render)
 
     p = command(
@@ -324,6 +330,23 @@ class _Status:
             print(output)
 
 
+def _compilation_cache() -> None:
+    """JAX's persistent compilation cache in the trajectory cache's folder, so a
+    scene whose dynamics changed still skips XLA's compile when the program's
+    shape did not (the CLI's process only: the library leaves JAX's configuration
+    alone)."""
+    from . import _cache  # noqa: PLC0415
+
+    base = _cache.folder()
+    if base is None:
+        return
+    import jax  # noqa: PLC0415
+
+    jax.config.update("jax_compilation_cache_dir", str(base / "xla"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import output_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
@@ -345,7 +368,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
             where = f"-o {output}" if args.output else f"output {output}"
             raise UsageError(f"{where}: render.{field}: {message}")
         progress = False if args.quiet else None
-        scene.build().render(output, progress=progress, status=status)
+        if not args.no_cache:
+            _compilation_cache()
+        built = scene.build()
+        built.render(output, progress=progress, status=status, cache=not args.no_cache)
         if status.enabled:
             still = os.path.splitext(output)[1].lower() in (".png", ".svg", ".pdf")
             status.finish(output, 1 if still else scene.frames())

@@ -42,9 +42,22 @@ class BuiltScene(NamedTuple):
         """`(path label, optimizer label, start)` of every path, in legend order."""
         return _entries(self.optimizers, self.starts)
 
-    def race(self) -> dict[str, Trajectory]:
+    def race(self, *, cache: bool = True) -> dict[str, Trajectory]:
         """Every optimizer from every start: `{path label: Trajectory}`, one
-        compiled `optimotion.race` per start."""
+        compiled `optimotion.race` per start. With `cache`, paths computed before
+        for the same dynamics come from the trajectory cache (`optimotion._cache`:
+        the user's cache folder; `OPTIMOTION_CACHE=off` disables it)."""
+        from .. import _cache  # noqa: PLC0415
+
+        digest = _cache.key(
+            *_cache.surface_parts(self.surface),
+            [(label, o.name, sorted(o.hyperparams.items()))
+             for label, o in self.optimizers.items()],
+            self.starts, self.steps, self.seed, self.noise,
+        )  # fmt: skip
+        return _cache.trajectories(digest, self._race, enabled=cache)
+
+    def _race(self) -> dict[str, Trajectory]:
         from ..dynamics import race  # noqa: PLC0415
 
         by_start = {
@@ -66,6 +79,7 @@ class BuiltScene(NamedTuple):
         *,
         progress: bool | None = None,
         status: Callable[[str], object] | None = None,
+        cache: bool = True,
     ):
         """Race and render to `output` (`optimotion.render.render`); returns the
         path. The figure's static part (the surface's grid and critical points, and
@@ -79,7 +93,7 @@ class BuiltScene(NamedTuple):
             if status is not None:
                 paths = len(self.optimizers) * len(self.starts)
                 status(f"compiling and racing {paths} paths x {self.steps} steps")
-            traces = self.race()
+            traces = self.race(cache=cache)
             if status is not None:
                 status("drawing")
             static.result()
