@@ -208,6 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_export)
 
     p = command(
+        "tune",
+        "choose learning rates on a grid (one compiled program) and print the table",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.yaml",
+        help="write the scene with the chosen learning rates",
+    )
+    p.set_defaults(run=_cmd_tune)
+
+    p = command(
         "explore",
         "open a scene in an interactive window: click to restart, sliders, keys",
         scene,
@@ -602,6 +616,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     built = scene.build()
     export(scene, built, built.race(), args.output)
     print(args.output)
+    return EXIT_OK
+
+
+def _cmd_tune(args: argparse.Namespace) -> int:
+    """Tune the scene's `lr: auto` optimizers, or all with a numeric lr if none
+    is `auto`; print each one's table; write the tuned scene with `-o`."""
+    from .scene import load_scene  # noqa: PLC0415
+    from .scene._files import tuned_scene, write_scene  # noqa: PLC0415
+
+    if args.output:
+        if os.path.splitext(args.output)[1].lower() not in (".yaml", ".yml"):
+            raise UsageError(f"-o {args.output}: expected a .yaml file")
+        _check_folder(args.output)
+    scene = load_scene(_scene_file(args.scene), args.overrides)
+    data, results = tuned_scene(scene)
+    for label, result in results.items():
+        print(f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}")
+        print(f"  {'lr':>10}  {'final loss':>12}  {'steps to tol':>12}")
+        for lr, final, reach in result.table():
+            mark = " *" if lr == result.lr else ""
+            loss = "diverged" if final != final else f"{final:.4g}"
+            steps = "" if reach < 0 else str(reach)
+            print(f"  {lr:>10.4g}  {loss:>12}  {steps:>12}{mark}")
+    if args.output:
+        write_scene(args.output, data, note=f"{args.scene}, learning rates tuned")
+        print(args.output)
     return EXIT_OK
 
 

@@ -4,7 +4,8 @@ compiled program (the race's scan, vmapped over the grid).
 The criterion is stated once: an optimizer gets the learning rate whose path ends
 lowest (the loss at the last step); learning rates within `tol` of that lowest
 final loss tie, and the tie goes to the one that first came within `tol` of it
-(the fastest). A path that diverges is disqualified.
+(the fastest). A path that diverges is disqualified, and so, with
+`stay_in_window` (as scenes tune), is one that leaves the plotted window.
 """
 
 from __future__ import annotations
@@ -58,8 +59,16 @@ def _swept(x0, hparams, estimators, key, *, surface, specs, steps):
     records, final, _ = _simulate(
         x0, hparams, estimators, key, surface=surface, specs=specs, steps=steps
     )
+    (x0, x1), (y0, y1) = surface.window
     return tuple(
-        (jnp.concatenate([r.loss, f[0]]), jnp.isnan(r.xy[-1, 0]))
+        (
+            jnp.concatenate([r.loss, f[0]]),
+            jnp.isnan(r.xy[-1, 0]),
+            ~jnp.all(
+                (r.xy[:, 0] >= x0) & (r.xy[:, 0] <= x1)
+                & (r.xy[:, 1] >= y0) & (r.xy[:, 1] <= y1)
+            ),
+        )  # fmt: skip
         for r, f in zip(records, final, strict=True)
     )
 
@@ -81,6 +90,7 @@ def tune(
     seed: int = 0,
     noise: Any = None,
     tol: float = TOL,
+    stay_in_window: bool = False,
 ) -> dict[str, Tuned]:
     """Choose each optimizer's learning rate on a grid, all in one program.
 
@@ -89,6 +99,8 @@ def tune(
             optimizer's `lr` must be a number (it is replaced by the grid's).
         grid: the learning rates to try (default: 49 from 1e-4 to 10).
         tol: losses within `tol` (absolute) of the best final loss tie.
+        stay_in_window: disqualify paths that leave the surface's window (for
+            animations, and for surfaces unbounded below such as saddles).
 
     Returns:
         `{label: Tuned}`; `Tuned.lr` is the choice.
@@ -143,7 +155,10 @@ def tune(
                 key,
             )
         )
-    return {label: _choose(values, *o, tol) for label, o in zip(labels, out, strict=True)}
+    return {
+        label: _choose(values, curves, diverged | (left & stay_in_window), tol)
+        for label, (curves, diverged, left) in zip(labels, out, strict=True)
+    }
 
 
 def _choose(grid: np.ndarray, curves: np.ndarray, diverged: np.ndarray, tol: float):
