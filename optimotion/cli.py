@@ -350,13 +350,40 @@ def _list_surfaces() -> list[str]:
 
 
 def _list_optimizers() -> list[str]:
+    import inspect  # noqa: PLC0415
+
     from . import optimizers  # noqa: PLC0415
 
-    return [
-        f"  {name:<10} {optimizers.nice_name(name):<10} "
-        + ", ".join(f"{k}={v!r}" for k, v in optimizers.defaults(name).items())
-        for name in optimizers.names()
-    ]
+    def line(name: str) -> str:
+        return f"  {name:<10} {optimizers.nice_name(name):<10} " + ", ".join(
+            k if v is inspect.Parameter.empty else f"{k}={v!r}"
+            for k, v in optimizers.defaults(name).items()
+        )
+
+    lines = [line(name) for name in optimizers.names("built-in")]
+    registered = optimizers.names("registered")
+    if registered:
+        lines += ["  registered with optimotion.optimizers.register"]
+        lines += [line(name) for name in registered]
+    try:
+        optax_names = sorted(optimizers.optax_names())
+    except ImportError as error:
+        return [*lines, f"optax: not installed ({error})"]
+    lines.append(
+        "  optax (in a scene: {optax: NAME, learning_rate: 0.01, ...}; in Python: "
+        "optimotion.optimizers.from_optax)"
+    )
+    for name in optax_names:
+        defaults = optimizers.defaults(f"optax.{name}")
+        lines.append(
+            f"  {name:<10} "
+            + ", ".join(
+                "learning_rate" if k == "lr" else f"{k}={v!r}"
+                for k, v in defaults.items()
+                if v is None or isinstance(v, bool | int | float | str) or k == "lr"
+            )
+        )
+    return lines
 
 
 def _list_views() -> list[str]:
