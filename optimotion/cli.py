@@ -64,7 +64,41 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show the traceback of an unexpected failure",
     )
+    common.add_argument(
+        "--plugin",
+        dest="plugins",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (a module name, or a .py file) first, e.g. one that "
+        "calls optimotion.optimizers.register (repeatable)",
+    )
     return common
+
+
+def _load_plugins(plugins: Sequence[str]) -> None:
+    """Import each `--plugin` module (a name on sys.path or the working folder, or
+    a `.py` file), so the optimizers it registers can be used by name."""
+    import importlib  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    for plugin in plugins:
+        try:
+            if plugin.endswith(".py"):
+                name = os.path.splitext(os.path.basename(plugin))[0]
+                spec = importlib.util.spec_from_file_location(name, plugin)
+                if spec is None or spec.loader is None or not os.path.isfile(plugin):
+                    raise ImportError(f"no file {plugin}")
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            else:
+                if os.getcwd() not in sys.path:
+                    sys.path.insert(0, os.getcwd())
+                importlib.import_module(plugin)
+        except ImportError as error:
+            raise UsageError(f"--plugin {plugin}: cannot import it: {error}") from None
 
 
 def _scene_options() -> argparse.ArgumentParser:
@@ -229,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     try:
+        _load_plugins(getattr(args, "plugins", ()))
         return args.run(args) or EXIT_OK
     except UsageError as error:
         print(f"optimotion {args.command}: {error}", file=sys.stderr)

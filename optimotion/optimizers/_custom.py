@@ -14,7 +14,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -25,28 +25,34 @@ from ._checks import choice_error, keywords
 
 
 @jax.tree_util.register_pytree_node_class
-class Opaque:
-    """Any pytree state, held as one field: the dynamics draws only the state
-    fields shaped like the parameters, and this is not one of them."""
+class WrappedState:
+    """The state of a registered or optax optimizer whose own state is not a
+    NamedTuple of arrays (an optax `chain`'s tuple, a bare array, `()`).
 
-    def __init__(self, value: Any):
-        self.value = value
+    A pytree of `step` and the optimizer's own state `inner`. Like a NamedTuple,
+    `_fields` and iteration give the fields worth drawing: `step` only, as the
+    inner state's shape is the optimizer's own business.
+    """
 
-    def tree_flatten(self) -> tuple[tuple[Any], None]:
-        return (self.value,), None
+    _fields = ("step",)
+
+    def __init__(self, step: jax.Array, inner: Any):
+        self.step = step  # shape (), int32: updates taken
+        self.inner = inner  # the optimizer's own state
+
+    def __iter__(self) -> Any:
+        return iter((self.step,))
+
+    def __repr__(self) -> str:
+        return f"WrappedState(step={self.step!r}, inner={self.inner!r})"
+
+    def tree_flatten(self) -> tuple[tuple[Any, Any], None]:
+        return (self.step, self.inner), None
 
     @classmethod
-    def tree_unflatten(cls, aux: None, children: tuple[Any]) -> Opaque:
+    def tree_unflatten(cls, aux: None, children: tuple[Any, Any]) -> WrappedState:
         del aux
-        return cls(children[0])
-
-
-class WrappedState(NamedTuple):
-    """The state of a registered or optax optimizer whose own state is not a
-    NamedTuple of arrays (an optax `chain`'s tuple, a bare array, `()`)."""
-
-    step: jax.Array  # shape (), int32: updates taken
-    inner: Opaque  # the optimizer's own state
+        return cls(*children)
 
 
 def _plain(state: Any) -> bool:
@@ -75,13 +81,13 @@ def wrap(name: str, built: Any, hyperparams: dict[str, Any]) -> Optimizer:
         state = inner_init(jnp.asarray(params))
         if _plain(state):
             return state
-        return WrappedState(jnp.zeros((), jnp.int32), Opaque(state))
+        return WrappedState(jnp.zeros((), jnp.int32), state)
 
     def update(grads: jax.Array, state: Any, params: jax.Array) -> tuple[Any, Any]:
         if not isinstance(state, WrappedState):
             return inner_update(grads, state, params)
-        updates, inner = inner_update(grads, state.inner.value, params)
-        return updates, WrappedState(state.step + 1, Opaque(inner))
+        updates, inner = inner_update(grads, state.inner, params)
+        return updates, WrappedState(state.step + 1, inner)
 
     return Optimizer(init, update, name, dict(hyperparams))
 

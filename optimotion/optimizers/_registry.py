@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -77,6 +78,8 @@ def _builtin(
 def entry(name: str, api: str = "optimizers.get") -> Entry:
     """The entry of `name` (ValueError with did-you-mean if unknown); optax's
     optimizers, `optax.NAME`, are added on first use."""
+    if name not in _REGISTRY:
+        load_entry_points()
     if name not in _REGISTRY and isinstance(name, str) and name.startswith("optax."):
         from ._custom import _optax_entry  # noqa: PLC0415 - optax is optional
 
@@ -107,7 +110,40 @@ def names(kind: str | None = None) -> tuple[str, ...]:
         >>> optimizers.names("built-in")
         ('adadelta', 'adagrad', 'adam', 'adamax', 'adamw', 'asgd', 'momentum', 'nadam', 'nesterov', 'radam', 'rmsprop', 'rprop', 'sgd')
     """  # noqa: E501
+    if kind != "built-in":
+        load_entry_points()
     return tuple(sorted(n for n, e in _REGISTRY.items() if kind in (None, e.kind)))
+
+
+ENTRY_POINTS = "optimotion.optimizers"
+"""The entry-point group of installed packages' optimizers."""
+_entry_points_loaded = False
+
+
+def load_entry_points() -> None:
+    """Load the `optimotion.optimizers` entry points once: each names a module that
+    calls `register` when imported, or a factory, registered under the entry
+    point's name. A plugin that fails to load is reported with a warning."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points  # noqa: PLC0415
+
+    for point in entry_points(group=ENTRY_POINTS):
+        try:
+            loaded = point.load()
+            if callable(loaded) and point.name not in _REGISTRY:
+                from ._custom import register  # noqa: PLC0415
+
+                register(point.name, loaded)
+        except Exception as error:  # noqa: BLE001 - one broken plugin, not all
+            warnings.warn(
+                f"optimotion: the {ENTRY_POINTS} entry point {point.name!r} "
+                f"({point.value}) failed to load: {type(error).__name__}: {error}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
 
 def defaults(name: str) -> dict[str, Any]:
