@@ -639,6 +639,16 @@ def test_optax_sgd_departs_from_torch_with_dampening(x64):
     np.testing.assert_allclose(theirs[2, 0], 0.8 - 0.26, rtol=1e-12)
 
 
+def test_optax_rprop_applies_each_step_one_call_late(x64):
+    """optax.rprop returns the step it stored on the previous call: its first
+    update is 0, where torch's moves lr against the gradient's sign."""
+    ours, _ = apply(optimizers.rprop(lr=0.1), _sphere_grad, (1.0, -1.0), 2)
+    theirs, _ = apply(optax.rprop(0.1), _sphere_grad, jnp.array([1.0, -1.0]), 2)
+    np.testing.assert_allclose(ours[1:], [[0.9, -0.9], [0.78, -0.78]], rtol=1e-15)
+    np.testing.assert_array_equal(theirs[1], [1.0, -1.0])
+    np.testing.assert_allclose(theirs[2], [0.9, -0.9], rtol=1e-15)
+
+
 # --- convergence, dtypes, jit -------------------------------------------------------
 
 

@@ -97,7 +97,10 @@ def rprop(
     (its pseudo-code clips only on a sign change), the size is clipped every step.
 
     .. note::
-        `optax` has no Rprop.
+        `optax.rprop(lr, eta_minus, eta_plus, min_step_size, max_step_size)`
+        returns the step it stored on the previous call (0 on the first), so its
+        path differs from torch's from the first update; it also leaves the size
+        unclipped where the sign product is 0.
 
     Args:
         lr: the initial step size :math:`\eta_0` (>= 0) or a schedule.
