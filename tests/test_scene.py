@@ -289,7 +289,7 @@ GALLERY = sorted(SCENES.glob("*.yaml"))
 def test_the_gallery_has_one_scene_per_phenomenon():
     assert [p.stem for p in GALLERY] == [
         "beale", "local_minimum", "long_valley", "monkey_saddle", "rosenbrock",
-        "saddle", "saddle_slowdown", "schedules", "steep_saddle",
+        "saddle", "saddle_slowdown", "schedules", "steep_saddle", "zoo",
     ]  # fmt: skip
     for path in GALLERY:
         text = path.read_text(encoding="utf-8")
@@ -315,6 +315,17 @@ def test_each_gallery_scene_renders_at_low_resolution(path, gallery, tmp_path):
     frames = iio.imread(out, index=None)
     width, height = scene.render.size
     assert frames.shape[:3] == (2, round(height * 400 / width / 2) * 2, 400)
+
+
+def test_zoo_ends_as_its_comment_says(gallery):
+    """The distances to (1, 1) quoted in scenes/zoo.yaml (bench/zoo_search.py)."""
+    paths = gallery["zoo"]
+    assert len(paths) == 12
+    distance = {k: float(np.hypot(*(p.xy[-1] - 1.0))) for k, p in paths.items()}
+    for label in ("Momentum", "Adam", "AdaBelief"):
+        assert distance[label] < 2e-6, label
+    assert 1.0 < distance["RAdam"] < 1.2
+    assert 0.3 < distance["SGD"] < 0.4
 
 
 def test_beale_race_heads_for_the_minimum(gallery):
