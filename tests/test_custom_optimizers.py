@@ -33,9 +33,9 @@ def sign_descent(lr: float = 0.1):
     return init, update
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def registry(monkeypatch):
-    """The registry, restored after the test."""
+    """The registry, restored after each test (from_optax and register add to it)."""
     monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
     return _registry._REGISTRY
 
