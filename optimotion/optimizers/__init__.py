@@ -4,6 +4,9 @@ Each factory (`sgd`, `adam`, ...) validates its hyperparameters, named and
 defaulted as in `torch.optim`, and returns an `Optimizer`:
 `update(grads, state, params) -> (updates, state)`, with the new parameters
 `params + updates`. `lr` may be a number or a schedule from `schedules`.
+
+`register` adds a user's `init`/`update` pair by name and `from_optax` any optax
+optimizer; both then race, render and appear in scenes like the built-ins.
 """
 
 from . import schedules as schedules
@@ -19,11 +22,11 @@ from ._adamax import adamax as adamax
 from ._asgd import ASGDState as ASGDState
 from ._asgd import asgd as asgd
 from ._base import Optimizer as Optimizer
-from ._custom import from_optax as from_optax
-from ._custom import optax_names as optax_names
 from ._custom import register as register
 from ._nadam import NAdamState as NAdamState
 from ._nadam import nadam as nadam
+from ._optax import from_optax as from_optax
+from ._optax import optax_names as optax_names
 from ._radam import RAdamState as RAdamState
 from ._radam import radam as radam
 from ._registry import color as color

@@ -81,9 +81,9 @@ def entry(name: str, api: str = "optimizers.get") -> Entry:
     if name not in _REGISTRY:
         load_entry_points()
     if name not in _REGISTRY and isinstance(name, str) and name.startswith("optax."):
-        from ._custom import _optax_entry  # noqa: PLC0415 - optax is optional
+        from ._optax import optax_entry  # noqa: PLC0415 - optax is optional
 
-        _REGISTRY[name] = _optax_entry(name.removeprefix("optax."))
+        _REGISTRY[name] = optax_entry(name.removeprefix("optax."))
     if name not in _REGISTRY:
         raise ValueError(choice_error(api, "optimizer", name, _REGISTRY))
     return _REGISTRY[name]
