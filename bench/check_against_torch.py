@@ -291,8 +291,9 @@ def _torch_state(name: str, hp: dict, t: int, ours: dict) -> dict | None:
         state["mu_product"] = torch.tensor(product, dtype=torch.float64)
     if name == "asgd":
         lr, lambd, alpha, t0 = hp["lr"], hp["lambd"], hp["alpha"], hp["t0"]
-        state["eta"] = torch.tensor(lr / (1 + lambd * lr * t) ** alpha)
-        state["mu"] = torch.tensor(1 / max(1, t - t0))
+        eta, mu = lr / (1 + lambd * lr * t) ** alpha, 1 / max(1, t - t0)
+        state["eta"] = torch.tensor(eta, dtype=torch.float64)
+        state["mu"] = torch.tensor(mu, dtype=torch.float64)
     return state
 
 
@@ -302,6 +303,9 @@ def torch_worker(jobs_path: str, ours_path: str, out_path: str) -> None:
     import numpy as np
     import torch
 
+    # torch keeps scalar states (NAdam's mu_product, ASGD's eta and mu) in
+    # `_get_scalar_dtype()`: float32 unless the default dtype is float64.
+    torch.set_default_dtype(torch.float64)
     with open(jobs_path) as f:
         spec = json.load(f)
     ours = np.load(ours_path)
@@ -350,7 +354,7 @@ def torch_worker(jobs_path: str, ours_path: str, out_path: str) -> None:
 # --- the optimotion side ------------------------------------------------------------
 
 
-def _jobs():
+def _jobs(only: str | None = None):
     """The jobs (lrs scaled per surface) and the optimotion optimizers for them."""
     import jax
     import jax.numpy as jnp
@@ -367,6 +371,8 @@ def _jobs():
             curvature = float(np.linalg.norm(jax.hessian(surface.loss)(x0), 2))
         (a, b), (c, d) = surface.window
         for label, name, hp, schedule in CONFIGS:
+            if only and only not in label:
+                continue
             sgd_like = name in ("sgd", "momentum", "nesterov", "asgd", "radam")
             scale = 1 / max(curvature, 10.0) if sgd_like else max(b - a, d - c) / 50
             lr = hp["lr"] * scale
@@ -426,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch-python", help="an interpreter with torch installed")
     parser.add_argument("--torch-worker", nargs=3, metavar=("JOBS", "OURS", "OUT"))
+    parser.add_argument(
+        "--only", metavar="TEXT", help="only the configurations whose label has TEXT"
+    )
     args = parser.parse_args(argv)
     if args.torch_worker:
         torch_worker(*args.torch_worker)
@@ -441,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     from optimotion import surfaces
     from optimotion.dynamics._run import BOUND_FACTOR
 
-    jobs, races = _jobs()
+    jobs, races = _jobs(args.only)
     paths, tilted, bounds = {}, {}, {}
     for surface_name, opts in races.items():
         surface = surfaces.get(surface_name)
