@@ -782,7 +782,7 @@ def test_names_are_sorted_registry_keys():
         "rprop",
         "sgd",
     )
-    for name in optimizers.names():
+    for name in optimizers.names("built-in"):
         assert optimizers.get(name).name == name
 
 

@@ -246,7 +246,7 @@ def test_load_scene_reads_files(tmp_path):
 
 
 def test_every_torch_hyperparameter_has_a_scene_field():
-    for name in optimizers.names():
+    for name in optimizers.names("built-in"):
         model_fields = set(Scene.model_json_schema()["$defs"][
             f"{nice_name(name)}Optimizer"]["properties"])  # fmt: skip
         assert model_fields == {"name", "label", "color", *optimizers.defaults(name)}

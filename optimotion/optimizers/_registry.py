@@ -85,7 +85,7 @@ def entry(name: str, api: str = "optimizers.get") -> Entry:
 
         _REGISTRY[name] = optax_entry(name.removeprefix("optax."))
     if name not in _REGISTRY:
-        raise ValueError(choice_error(api, "optimizer", name, _REGISTRY))
+        raise ValueError(choice_error(api, "optimizer", name, names()))
     return _REGISTRY[name]
 
 
@@ -103,7 +103,8 @@ def color(name: str) -> str | None:
 
 def names(kind: str | None = None) -> tuple[str, ...]:
     """The optimizer names, sorted; only those of `kind` ("built-in",
-    "registered", "optax") if given.
+    "registered", "optax": `from_optax` transformations) if given. optax's own
+    optimizers are `optax_names()`, each usable as `"optax.NAME"`.
 
     Examples:
         >>> from optimotion import optimizers
@@ -112,7 +113,13 @@ def names(kind: str | None = None) -> tuple[str, ...]:
     """  # noqa: E501
     if kind != "built-in":
         load_entry_points()
-    return tuple(sorted(n for n, e in _REGISTRY.items() if kind in (None, e.kind)))
+    return tuple(
+        sorted(
+            n
+            for n, e in _REGISTRY.items()
+            if kind in (None, e.kind) and not n.startswith("optax.")
+        )
+    )
 
 
 ENTRY_POINTS = "optimotion.optimizers"
