@@ -245,8 +245,9 @@ def rebuild(
     return found.rebuild({**base, **hyperparams})
 
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
-"""Registry names: lowercase words (`sign_descent`, `optax.lion`)."""
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+"""Names given to `register` and `from_optax`: `sign_descent` (a dot is kept for
+optax's own, `optax.lion`)."""
 
 
 def check_name(name: Any, api: str) -> None:
