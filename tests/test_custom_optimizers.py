@@ -440,3 +440,13 @@ def test_entry_points_register_installed_optimizers(registry, monkeypatch):
         "(pkg:broken) failed to load: ImportError: no module 'pkg2'"
     )
     assert optimizers.get("ep_sign", lr=0.5).hyperparams == {"lr": 0.5}
+
+
+def test_list_optimizers_shows_registered_ones(capsys):
+    from optimotion import cli
+
+    optimizers.register("sign_descent", sign_descent, display_name="signSGD")
+    assert cli.main(["list", "optimizers"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("  registered with optimotion.optimizers.register")
+    assert lines[at + 1] == "  sign_descent signSGD    lr=0.1"

@@ -600,6 +600,7 @@ OPTAX_EQUIVALENTS = {
     "adadelta": lambda lr: optax.adadelta(lr),
     "adadelta-all": lambda lr: optax.adadelta(lr, rho=0.95, eps=1e-4, weight_decay=0.5),
     "adadelta-inverse_time": lambda lr: optax.adadelta(lr),
+    "adamax": lambda lr: optax.adamax(lr),  # eps inside the maximum in both
 }
 
 
@@ -637,6 +638,21 @@ def test_optax_sgd_departs_from_torch_with_dampening(x64):
     # b2 = 0.5 * 2 + 0.5 * 1.6 = 1.8 against t2 = 0.5 * 2 + 1.6 = 2.6
     np.testing.assert_allclose(ours[2, 0], 0.8 - 0.18, rtol=1e-12)
     np.testing.assert_allclose(theirs[2, 0], 0.8 - 0.26, rtol=1e-12)
+
+
+def test_optax_nadam_differs_from_torchs(x64):
+    """First step on f = x^2 + y^2 from (1, -1), lr 0.1: torch's mu_1 = 0.9 (1 -
+    0.5 * 0.96^0.004) ~ 0.45 weighs the gradient term; optax.nadam uses beta1 = 0.9
+    throughout, so its first step is about 1.47 lr against torch's 1.06 lr."""
+    ours, _ = apply(optimizers.nadam(lr=0.1), _sphere_grad, (1.0, -1.0), 1)
+    theirs, _ = apply(optax.nadam(0.1), _sphere_grad, jnp.array([1.0, -1.0]), 1)
+    mu1, mu2 = (0.9 * (1 - 0.5 * 0.96 ** (k * 0.004)) for k in (1, 2))
+    step = 0.1 * (1 + mu2 * 0.1 / (1 - mu1 * mu2))  # (g and m1 = 0.1 g over |g|)
+    np.testing.assert_allclose(ours[1, 0], 1 - step * 2 / (2 + 1e-8), rtol=1e-12)
+    # optax: m_hat = 0.9 m1 / (1 - 0.9^2) + 0.1 g / (1 - 0.9), over |g| + eps
+    optax_step = 0.1 * (0.9 * 0.1 / 0.19 + 0.1 / 0.1)
+    np.testing.assert_allclose(theirs[1, 0], 1 - optax_step * 2 / (2 + 1e-8), rtol=1e-9)
+    assert abs(theirs[1, 0] - ours[1, 0]) > 0.03
 
 
 def test_optax_rprop_applies_each_step_one_call_late(x64):

@@ -88,9 +88,8 @@ def adamax(
     (|g_1| + \epsilon)`: `lr` along each coordinate's sign.
 
     .. note::
-        `optax.adamax` keeps :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)` and adds
-        :math:`\epsilon` outside: :math:`\hat m_t / (u_t + \epsilon)`. The two agree
-        up to :math:`\epsilon` wherever :math:`u_t \gg \epsilon`.
+        `optax.adamax(lr, b1, b2, eps)` is the same update (:math:`\epsilon` inside
+        the maximum too); it has no `weight_decay`.
 
     Args:
         lr: the learning rate :math:`\gamma` (>= 0) or a schedule.
