@@ -105,6 +105,38 @@ CONFIGS = [
         dict(lr=0.5, rho=0.95, eps=1e-4, weight_decay=0.5),
         ("inverse_time", dict(decay=0.01)),
     ),
+    ("adamax", "adamax", dict(lr=0.1), None),
+    (
+        "adamax+all",
+        "adamax",
+        dict(lr=0.1, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1),
+        None,
+    ),
+    ("nadam", "nadam", dict(lr=0.1), None),
+    (
+        "nadam+decoupled+exponential",
+        "nadam",
+        dict(
+            lr=0.1, weight_decay=0.1, momentum_decay=0.01, decoupled_weight_decay=True
+        ),
+        ("exponential", dict(gamma=0.99)),
+    ),
+    ("radam", "radam", dict(lr=0.1), None),
+    (
+        "radam+decoupled",
+        "radam",
+        dict(lr=0.1, betas=(0.8, 0.99), weight_decay=0.1, decoupled_weight_decay=True),
+        None,
+    ),
+    ("rprop", "rprop", dict(lr=0.1), None),
+    ("rprop+all", "rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-3, 0.5)), None),
+    ("asgd", "asgd", dict(lr=0.1), None),
+    (
+        "asgd+averaging",
+        "asgd",
+        dict(lr=0.1, lambd=1e-3, alpha=0.5, t0=50.0, weight_decay=0.1),
+        None,
+    ),
 ]
 
 
@@ -164,12 +196,22 @@ def _torch_optimizer(param, name: str, hp: dict):
         return torch.optim.SGD([param], foreach=False, **hp)
     if "betas" in hp:
         hp["betas"] = tuple(hp["betas"])
+    if name == "adamw" or (name == "adam" and not hp["decoupled_weight_decay"]):
+        del hp["decoupled_weight_decay"]  # AdamW fixes it; older Adams lack it
+    for key in ("etas", "step_sizes"):
+        if key in hp:
+            hp[key] = tuple(hp[key])
     cls = {
         "adagrad": torch.optim.Adagrad,
         "rmsprop": torch.optim.RMSprop,
         "adam": torch.optim.Adam,
         "adamw": torch.optim.AdamW,
         "adadelta": torch.optim.Adadelta,
+        "adamax": torch.optim.Adamax,
+        "nadam": torch.optim.NAdam,
+        "radam": torch.optim.RAdam,
+        "rprop": torch.optim.Rprop,
+        "asgd": torch.optim.ASGD,
     }[name]
     return cls([param], foreach=False, **hp)
 
@@ -217,6 +259,11 @@ _STATE_KEYS = {
         ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if hp["amsgrad"] else [])
     ),
     "adadelta": lambda hp: ["square_avg", "acc_delta"],
+    "adamax": lambda hp: ["exp_avg", "exp_inf"],
+    "nadam": lambda hp: ["exp_avg", "exp_avg_sq"],
+    "radam": lambda hp: ["exp_avg", "exp_avg_sq"],
+    "rprop": lambda hp: ["prev", "step_size"],
+    "asgd": lambda hp: ["ax"],
 }
 _STATE_KEYS["adamw"] = _STATE_KEYS["adam"]
 
@@ -235,6 +282,18 @@ def _torch_state(name: str, hp: dict, t: int, ours: dict) -> dict | None:
     state = {"step": torch.tensor(float(t))}
     for key in _STATE_KEYS[name](hp):
         state[key] = torch.tensor(ours[key][t], dtype=torch.float64)
+    # the scalar states (not recorded: the paths keep vectors), from their formulas
+    if name == "nadam":
+        beta1, psi = hp["betas"][0], hp["momentum_decay"]
+        product = 1.0
+        for i in range(1, t + 1):
+            product *= beta1 * (1 - 0.5 * 0.96 ** (i * psi))
+        state["mu_product"] = torch.tensor(product, dtype=torch.float64)
+    if name == "asgd":
+        lr, lambd, alpha, t0 = hp["lr"], hp["lambd"], hp["alpha"], hp["t0"]
+        eta, mu = lr / (1 + lambd * lr * t) ** alpha, 1 / max(1, t - t0)
+        state["eta"] = torch.tensor(eta, dtype=torch.float64)
+        state["mu"] = torch.tensor(mu, dtype=torch.float64)
     return state
 
 
@@ -244,6 +303,9 @@ def torch_worker(jobs_path: str, ours_path: str, out_path: str) -> None:
     import numpy as np
     import torch
 
+    # torch keeps scalar states (NAdam's mu_product, ASGD's eta and mu) in
+    # `_get_scalar_dtype()`: float32 unless the default dtype is float64.
+    torch.set_default_dtype(torch.float64)
     with open(jobs_path) as f:
         spec = json.load(f)
     ours = np.load(ours_path)
@@ -292,7 +354,7 @@ def torch_worker(jobs_path: str, ours_path: str, out_path: str) -> None:
 # --- the optimotion side ------------------------------------------------------------
 
 
-def _jobs():
+def _jobs(only: str | None = None):
     """The jobs (lrs scaled per surface) and the optimotion optimizers for them."""
     import jax
     import jax.numpy as jnp
@@ -309,7 +371,9 @@ def _jobs():
             curvature = float(np.linalg.norm(jax.hessian(surface.loss)(x0), 2))
         (a, b), (c, d) = surface.window
         for label, name, hp, schedule in CONFIGS:
-            sgd_like = name in ("sgd", "momentum", "nesterov")
+            if only and only not in label:
+                continue
+            sgd_like = name in ("sgd", "momentum", "nesterov", "asgd", "radam")
             scale = 1 / max(curvature, 10.0) if sgd_like else max(b - a, d - c) / 50
             lr = hp["lr"] * scale
             spec = None
@@ -368,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch-python", help="an interpreter with torch installed")
     parser.add_argument("--torch-worker", nargs=3, metavar=("JOBS", "OURS", "OUT"))
+    parser.add_argument(
+        "--only", metavar="TEXT", help="only the configurations whose label has TEXT"
+    )
     args = parser.parse_args(argv)
     if args.torch_worker:
         torch_worker(*args.torch_worker)
@@ -383,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     from optimotion import surfaces
     from optimotion.dynamics._run import BOUND_FACTOR
 
-    jobs, races = _jobs()
+    jobs, races = _jobs(args.only)
     paths, tilted, bounds = {}, {}, {}
     for surface_name, opts in races.items():
         surface = surfaces.get(surface_name)

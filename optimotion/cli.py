@@ -65,7 +65,41 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show the traceback of an unexpected failure",
     )
+    common.add_argument(
+        "--plugin",
+        dest="plugins",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (a module name, or a .py file) first, e.g. one that "
+        "calls optimotion.optimizers.register (repeatable)",
+    )
     return common
+
+
+def _load_plugins(plugins: Sequence[str]) -> None:
+    """Import each `--plugin` module (a name on sys.path or the working folder, or
+    a `.py` file), so the optimizers it registers can be used by name."""
+    import importlib  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    for plugin in plugins:
+        try:
+            if plugin.endswith(".py"):
+                name = os.path.splitext(os.path.basename(plugin))[0]
+                spec = importlib.util.spec_from_file_location(name, plugin)
+                if spec is None or spec.loader is None or not os.path.isfile(plugin):
+                    raise ImportError(f"no file {plugin}")
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            else:
+                if os.getcwd() not in sys.path:
+                    sys.path.insert(0, os.getcwd())
+                importlib.import_module(plugin)
+        except ImportError as error:
+            raise UsageError(f"--plugin {plugin}: cannot import it: {error}") from None
 
 
 def _scene_options() -> argparse.ArgumentParser:
@@ -256,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     try:
+        _load_plugins(getattr(args, "plugins", ()))
         return args.run(args) or EXIT_OK
     except UsageError as error:
         print(f"optimotion {args.command}: {error}", file=sys.stderr)
@@ -448,13 +483,40 @@ def _list_surfaces() -> list[str]:
 
 
 def _list_optimizers() -> list[str]:
+    import inspect  # noqa: PLC0415
+
     from . import optimizers  # noqa: PLC0415
 
-    return [
-        f"  {name:<10} {optimizers.nice_name(name):<10} "
-        + ", ".join(f"{k}={v!r}" for k, v in optimizers.defaults(name).items())
-        for name in optimizers.names()
-    ]
+    def line(name: str) -> str:
+        return f"  {name:<10} {optimizers.nice_name(name):<10} " + ", ".join(
+            k if v is inspect.Parameter.empty else f"{k}={v!r}"
+            for k, v in optimizers.defaults(name).items()
+        )
+
+    lines = [line(name) for name in optimizers.names("built-in")]
+    registered = optimizers.names("registered")
+    if registered:
+        lines += ["  registered with optimotion.optimizers.register"]
+        lines += [line(name) for name in registered]
+    try:
+        optax_names = sorted(optimizers.optax_names())
+    except ImportError as error:
+        return [*lines, f"optax: not installed ({error})"]
+    lines.append(
+        "  optax (in a scene: {optax: NAME, learning_rate: 0.01, ...}; in Python: "
+        "optimotion.optimizers.from_optax)"
+    )
+    for name in optax_names:
+        defaults = optimizers.defaults(f"optax.{name}")
+        lines.append(
+            f"  {name:<10} "
+            + ", ".join(
+                "learning_rate" if k == "lr" else f"{k}={v!r}"
+                for k, v in defaults.items()
+                if v is None or isinstance(v, bool | int | float | str) or k == "lr"
+            )
+        )
+    return lines
 
 
 def _list_views() -> list[str]:

@@ -1,7 +1,8 @@
 """An independent NumPy reference for `optimotion.optimizers`, for the tests.
 
 Written from the algorithms documented on pytorch.org (the pseudo-code boxes of
-the `torch.optim.SGD`, `Adagrad`, `RMSprop`, `Adam`, `AdamW` and `Adadelta` pages,
+the `torch.optim.SGD`, `Adagrad`, `RMSprop`, `Adam`, `AdamW`, `Adadelta`,
+`Adamax`, `NAdam`, `RAdam`, `Rprop` and `ASGD` pages,
 and the step-by-step ("chainable") forms of `torch.optim.lr_scheduler`), in the
 shape of torch's own loop: a dict of state per parameter, created on the first
 step, mutated one step at a time, Python floats for every scalar. It shares no
@@ -35,12 +36,40 @@ TORCH_DEFAULTS = {
         lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     ),
     "adam": dict(
-        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        amsgrad=False,
+        decoupled_weight_decay=False,
     ),
     "adamw": dict(
-        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        decoupled_weight_decay=True,
     ),
     "adadelta": dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0),
+    "adamax": dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0),
+    "nadam": dict(
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+    ),
+    "radam": dict(
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        decoupled_weight_decay=False,
+    ),
+    "rprop": dict(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)),
+    "asgd": dict(lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0),
 }
 """torch 2.x's defaults, copied from the torch.optim pages."""
 
@@ -110,12 +139,107 @@ def _adam_step(p, g, state, lr, betas, eps, weight_decay, amsgrad, decoupled):
     return p - lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
-def adam_step(p, g, state, lr, betas, eps, weight_decay, amsgrad):
-    return _adam_step(p, g, state, lr, betas, eps, weight_decay, amsgrad, False)
+def adam_step(
+    p, g, state, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay
+):
+    return _adam_step(
+        p, g, state, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay
+    )
 
 
-def adamw_step(p, g, state, lr, betas, eps, weight_decay, amsgrad):
-    return _adam_step(p, g, state, lr, betas, eps, weight_decay, amsgrad, True)
+def adamax_step(p, g, state, lr, betas, eps, weight_decay):
+    t = state["step"]
+    beta1, beta2 = betas
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
+    u = np.maximum(beta2 * state.get("exp_inf", 0.0), np.abs(g) + eps)
+    state["exp_avg"], state["exp_inf"] = m, u
+    return p - lr / (1 - beta1**t) * m / u
+
+
+def nadam_step(
+    p, g, state, lr, betas, eps, weight_decay, momentum_decay, decoupled_weight_decay
+):
+    """The NAdam box: mu_t from Dozat's schedule, the product of the mu_i kept."""
+    t = state["step"]
+    beta1, beta2 = betas
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+    mu_t = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    product = state.get("mu_product", 1.0) * mu_t
+    state["mu_product"] = product
+    m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
+    v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * g**2
+    state["exp_avg"], state["exp_avg_sq"] = m, v
+    m_hat = mu_next * m / (1 - product * mu_next) + (1 - mu_t) * g / (1 - product)
+    v_hat = v / (1 - beta2**t)
+    return p - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def radam_step(p, g, state, lr, betas, eps, weight_decay, decoupled_weight_decay):
+    t = state["step"]
+    beta1, beta2 = betas
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            p = p - lr * weight_decay * p
+        else:
+            g = g + weight_decay * p
+    m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
+    v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * g**2
+    state["exp_avg"], state["exp_avg_sq"] = m, v
+    m_hat = m / (1 - beta1**t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t > 5:
+        l_t = math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+        r_t = math.sqrt(
+            (rho_t - 4)
+            * (rho_t - 2)
+            * rho_inf
+            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        )
+        return p - lr * m_hat * r_t * l_t
+    return p - lr * m_hat
+
+
+def rprop_step(p, g, state, lr, etas, step_sizes):
+    """The Rprop box, with the step size clipped on every step as torch's code
+    does (the box clips only on a sign change; they differ only if lr is outside
+    step_sizes)."""
+    eta_minus, eta_plus = etas
+    low, high = step_sizes
+    prev = state.get("prev", np.zeros_like(p))
+    size = np.array(state.get("step_size", np.full_like(p, lr)), dtype=np.float64)
+    g = np.array(g, dtype=np.float64)
+    for i in range(len(p)):
+        if g[i] * prev[i] > 0:
+            size[i] = min(size[i] * eta_plus, high)
+        elif g[i] * prev[i] < 0:
+            size[i] = max(size[i] * eta_minus, low)
+            g[i] = 0.0
+        else:
+            size[i] = min(max(size[i], low), high)
+    state["prev"], state["step_size"] = g, size.copy()
+    return p - size * np.sign(g)
+
+
+def asgd_step(p, g, state, lr, lambd, alpha, t0, weight_decay):
+    t = state["step"]
+    eta = state.get("eta", lr)
+    mu = state.get("mu", 1.0)
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    p = p * (1 - lambd * eta) - eta * g
+    ax = state.get("ax", np.zeros_like(p))
+    state["ax"] = p.copy() if mu == 1 else ax + mu * (p - ax)
+    state["eta"] = lr / (1 + lambd * lr * t) ** alpha
+    state["mu"] = 1 / max(1, t - t0)
+    return p
 
 
 def adadelta_step(p, g, state, lr, rho, eps, weight_decay):
@@ -136,8 +260,13 @@ STEPS = {
     "adagrad": adagrad_step,
     "rmsprop": rmsprop_step,
     "adam": adam_step,
-    "adamw": adamw_step,
+    "adamw": adam_step,
     "adadelta": adadelta_step,
+    "adamax": adamax_step,
+    "nadam": nadam_step,
+    "radam": radam_step,
+    "rprop": rprop_step,
+    "asgd": asgd_step,
 }
 
 

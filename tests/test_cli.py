@@ -82,8 +82,8 @@ BROKEN = [
       "'adam'?"]),
     ("optimizer without name", "surface: saddle\noptimizers:\n  - {lr: 0.1}\n",
      ["scene.yaml:3: optimizers[0].name: required field is missing; expected one "
-      "of: 'adadelta', 'adagrad', 'adam', 'adamw', 'momentum', 'nesterov', "
-      "'rmsprop', 'sgd'"]),
+      "of: 'adadelta', 'adagrad', 'adam', 'adamax', 'adamw', 'asgd', 'momentum', "
+      "'nadam', 'nesterov', 'radam', 'rmsprop', 'rprop', 'sgd'"]),
     ("hyperparameter typo", "surface: saddle\noptimizers:\n  - {name: adam, lrr: 1}\n",
      ["scene.yaml:3: optimizers[0].lrr: unknown key 'lrr' for `adam` — did you "
       "mean 'lr'?"]),
@@ -138,7 +138,7 @@ BROKEN = [
     ("betas and eps",
      "surface: saddle\noptimizers:\n  - {name: adam, betas: [0.9, 1.2], eps: -1}\n",
      ["scene.yaml:3: optimizers[0].betas[1]: must be in [0, 1), got 1.2",
-      "scene.yaml:3: optimizers[0].eps: must be > 0, got -1.0"]),
+      "scene.yaml:3: optimizers[0].eps: must be >= 0, got -1.0"]),
     ("negative seed", BASE + "seed: -1\n",
      ["scene.yaml:4: seed: must be >= 0, got -1"]),
     ("negative sigma", BASE + "noise: {kind: gaussian, sigma: -0.1}\n",
@@ -410,9 +410,15 @@ def test_list(capsys):
     code, out, _ = run(["list", "optimizers"], capsys)
     assert (
         "  adam       Adam       lr=0.001, betas=(0.9, 0.999), eps=1e-08, "
-        "weight_decay=0.0, amsgrad=False"
+        "weight_decay=0.0, amsgrad=False, decoupled_weight_decay=False"
     ) in out.splitlines()
-    assert len(out.splitlines()) == len(optimizers.names())
+    lines, builtins = out.splitlines(), optimizers.names("built-in")
+    assert [line.split()[0] for line in lines[: len(builtins)]] == list(builtins)
+    assert lines[len(builtins)].startswith("  optax (in a scene: {optax: NAME")
+    assert (
+        "  lion       learning_rate, b1=0.9, b2=0.99, mu_dtype=None, "
+        "weight_decay=0.001, mask=None"
+    ) in lines
     code, out, _ = run(["list", "schedules"], capsys)
     assert "  cosine                 lr, t_max, eta_min=0.0" in out.splitlines()
     code, out, _ = run(["list", "views"], capsys)

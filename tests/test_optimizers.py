@@ -12,6 +12,7 @@ import contextlib
 import functools
 import inspect
 import math
+import re
 from typing import Any, NamedTuple
 
 import jax
@@ -79,6 +80,53 @@ def _adadelta(lrs, rho, eps, wd):
         delta = math.sqrt(u + eps) / math.sqrt(v + eps) * g
         u = rho * u + (1 - rho) * delta**2
         x = x - lr * delta
+        yield x
+
+
+def _adamax(lrs, beta1, beta2, eps, wd):
+    x, m, u = 1.0, 0.0, 0.0
+    for t, lr in enumerate(lrs, start=1):
+        g = (2 + wd) * x
+        m = beta1 * m + (1 - beta1) * g
+        u = max(beta2 * u, abs(g) + eps)
+        x = x - lr / (1 - beta1**t) * m / u
+        yield x
+
+
+def _nadam(lrs, beta1, beta2, wd, psi, decoupled):
+    x, m, v, product = 1.0, 0.0, 0.0, 1.0
+    for t, lr in enumerate(lrs, start=1):
+        g = 2 * x if decoupled else (2 + wd) * x
+        mu, mu_next = (beta1 * (1 - 0.5 * 0.96 ** (k * psi)) for k in (t, t + 1))
+        product *= mu
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        denom = math.sqrt(v / (1 - beta2**t)) + E8
+        x = x * (1 - lr * wd) if decoupled else x
+        x -= lr * (1 - mu) / (1 - product) * g / denom
+        x -= lr * mu_next / (1 - product * mu_next) * m / denom
+        yield x
+
+
+def _radam(lrs, beta1, beta2, wd, decoupled):
+    x, m, v = 1.0, 0.0, 0.0
+    rho_inf = 2 / (1 - beta2) - 1
+    for t, lr in enumerate(lrs, start=1):
+        g = 2 * x if decoupled else (2 + wd) * x
+        x = x * (1 - lr * wd) if decoupled else x
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+        assert rho <= 5  # the first two steps are SGD with momentum
+        x = x - lr * m / (1 - beta1**t)
+        yield x
+
+
+def _asgd(lrs, lambd, alpha, wd):
+    x, eta = 1.0, lrs[0]
+    for t, lr in enumerate(lrs, start=1):
+        x = x * (1 - lambd * eta) - eta * (2 + wd) * x
+        eta = lr / (1 + lambd * lr * t) ** alpha
         yield x
 
 
@@ -199,6 +247,83 @@ OPTIMIZERS_UNDER_TEST = [
         dict(lr=("inverse_time", dict(lr=1.0, decay=0.001))),
         tuple(_adadelta([1.0, 1 / 1.001], 0.9, 1e-6, 0)),
     ),
+    # m1 = 0.2, u1 = 2 + eps, x1 = 1 - 0.1 / 0.1 * 0.2 / u1 ~ 0.9; g2 = 1.8,
+    # m2 = 0.36, u2 = max(0.999 u1, 1.8 + eps) ~ 1.998, x2 ~ 0.9 - 0.1 / 0.19 *
+    # 0.36 / 1.998 ~ 0.80517
+    Row("adamax", "adamax", dict(lr=0.1), tuple(_adamax([0.1] * 2, 0.9, 0.999, E8, 0))),
+    # g = 2.5 x, u1 = 2.5 + 1e-3, x1 = 1 - 0.5 * 2.5 / 2.501 ~ 0.50020; g2 ~ 1.2505
+    # < 0.99 u1: u2 = 0.99 * 2.501, the decayed maximum
+    Row(
+        "adamax-all",
+        "adamax",
+        dict(lr=0.5, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.5),
+        tuple(_adamax([0.5] * 2, 0.8, 0.99, 1e-3, 0.5)),
+        tol=2e-3,  # u >= eps = 1e-3 near the minimum: the last steps are slow
+    ),
+    # mu1 = 0.9 (1 - 0.5 * 0.96^0.004) ~ 0.45007, mu2 ~ 0.45015; m1 = 0.2, v1 = 0.004,
+    # denom = 2 + eps: x1 = 1 - 0.1 (0.54993 / 0.54993) - 0.1 * 0.45015 / (1 - 0.20260)
+    # * 0.1 ~ 0.89435
+    Row(
+        "nadam",
+        "nadam",
+        dict(lr=0.1),
+        tuple(_nadam([0.1] * 2, 0.9, 0.999, 0, 4e-3, False)),
+    ),
+    Row(
+        "nadam-all",
+        "nadam",
+        dict(
+            lr=0.1,
+            betas=(0.8, 0.99),
+            weight_decay=0.5,
+            momentum_decay=0.1,
+            decoupled_weight_decay=True,
+        ),
+        tuple(_nadam([0.1] * 2, 0.8, 0.99, 0.5, 0.1, True)),
+    ),
+    Row(
+        "nadam-l2",
+        "nadam",
+        dict(lr=0.1, weight_decay=0.5),
+        tuple(_nadam([0.1] * 2, 0.9, 0.999, 0.5, 4e-3, False)),
+        tol=1e-3,  # the penalized minimum moves; rebuild drops the penalty
+    ),
+    # rho_inf = 1999, rho_1 = 1, rho_2 ~ 2.0: SGD with bias-corrected momentum.
+    # x1 = 1 - 0.1 * 2 = 0.8; m2 = 0.18 + 0.16 = 0.34, x2 = 0.8 - 0.1 * 0.34 / 0.19
+    Row("radam", "radam", dict(lr=0.1), tuple(_radam([0.1] * 2, 0.9, 0.999, 0, 0))),
+    Row(
+        "radam-all",
+        "radam",
+        dict(lr=0.1, betas=(0.8, 0.99), weight_decay=0.5, decoupled_weight_decay=True),
+        tuple(_radam([0.1] * 2, 0.8, 0.99, 0.5, True)),
+    ),
+    Row(
+        "radam-l2-exponential",
+        "radam",
+        dict(lr=("exponential", dict(lr=0.1, gamma=0.99)), weight_decay=0.5),
+        tuple(_radam([0.1, 0.099], 0.9, 0.999, 0.5, False)),
+        tol=1e-3,  # lr 0.1 * 0.99^t has all but stopped it by the end
+    ),
+    # step 1: no previous sign, x1 = 1 - 0.1; step 2: the same sign, 0.1 * 1.2
+    Row("rprop", "rprop", dict(lr=0.1), (0.9, 0.78)),
+    # the size 0.1 doubles to 0.2 and is clipped to 0.15
+    Row(
+        "rprop-all",
+        "rprop",
+        dict(lr=0.1, etas=(0.25, 2.0), step_sizes=(0.01, 0.15)),
+        (0.9, 0.75),
+        tol=2e-2,  # steps never shrink below 0.01: it hops around the minimum
+    ),
+    # x1 = 1 (1 - 1e-4 * 0.1) - 0.1 * 2 = 0.79999; eta2 = 0.1 / (1 + 1e-5)^0.75
+    Row("asgd", "asgd", dict(lr=0.1), tuple(_asgd([0.1] * 2, 1e-4, 0.75, 0))),
+    # averaging from t0 = 1: mu_3 = 1 / 2, mu_4 = 1 / 3, ...
+    Row(
+        "asgd-all",
+        "asgd",
+        dict(lr=0.1, lambd=0.01, alpha=0.5, t0=1.0, weight_decay=0.5),
+        tuple(_asgd([0.1] * 2, 0.01, 0.5, 0.5)),
+        tol=1e-2,  # lambd pulls the fixed point towards 0: x* = 2 / 2.01
+    ),
 ]
 ROWS = {row.id: row for row in OPTIMIZERS_UNDER_TEST}
 each_row = pytest.mark.parametrize("row", OPTIMIZERS_UNDER_TEST, ids=lambda r: r.id)
@@ -317,15 +442,19 @@ def _surface_setup(name: str):
     (x0, x1), (y0, y1) = surface.window
     span = max(x1 - x0, y1 - y0)
     bound = (np.array([x0, y0]) - 100 * span, np.array([x1, y1]) + 100 * span)
-    # SGD's steps scale with the gradient: keep lr * curvature <= 0.1 at the start.
+    # SGD's steps scale with the gradient: keep lr * curvature <= 0.1 at the start
+    # (RAdam's first steps are SGD's: the same).
     # The adaptive optimizers step about lr: make that a fiftieth of the window.
     curvature = float(np.linalg.norm(np.asarray(hessian), 2))
     scales = {"sgd": 1 / max(curvature, 10.0), "adaptive": span / 50}
     return grad, surface.start, bound, scales
 
 
+_SGD_LIKE = ("sgd", "momentum", "nesterov", "asgd", "radam")  # RAdam: SGD at first
+
+
 def _scale(row: Row, scales: dict) -> float:
-    return scales["sgd" if row.name in ("sgd", "momentum", "nesterov") else "adaptive"]
+    return scales["sgd" if row.name in _SGD_LIKE else "adaptive"]
 
 
 @functools.cache
@@ -350,7 +479,7 @@ def _trajectory(row: Row, grad, x0, steps: int, scale: float):
     lr = build(row, scale).hyperparams["lr"]
     lr = float64_tree(lr)  # as the dynamics passes it: every leaf a float64 array
     p = jnp.asarray(x0, jnp.float64)
-    state = base.init(p)
+    state = build(row, scale).init(p)  # rprop and asgd start from lr
     xs, grads, states = [p], [], []
     for _ in range(steps):
         grads.append(grad(p))
@@ -398,13 +527,29 @@ def test_matches_reference_for_200_steps(row, surface, x64):
     ours_inside = _inside(xy, bound)
     assert_close(next_xy[ours_inside[1:]], xy[1:][ours_inside[1:]])
     for name, values in next_state.items():
-        assert_close(getattr(state, name)[ours_inside[1:]], values[ours_inside[1:]])
+        ours = _field(state, name)
+        assert_close(ours[ours_inside[1:]], _per_coordinate(values)[ours_inside[1:]])
 
     inside = _inside(ref_xy, bound)
     assert inside[:2].all()  # at least one step to compare
     assert_close(xy[inside], ref_xy[inside])
     for name, values in ref_state.items():
-        assert_close(getattr(state, name)[inside[1:]], values[inside[1:]])
+        assert_close(_field(state, name)[inside[1:]], values[inside[1:]])
+
+
+def _field(state, name: str) -> np.ndarray:
+    """A stacked state field, (steps, 2); scalars (`mu_product`, `eta`, `mu`),
+    which torch keeps one per parameter tensor, repeated for each coordinate."""
+    return _per_coordinate(np.asarray(getattr(state, name)))
+
+
+def _per_coordinate(values) -> np.ndarray:
+    values = np.asarray(values)
+    return (
+        np.broadcast_to(values[:, None], (len(values), 2))
+        if values.ndim == 1
+        else values
+    )
 
 
 def _inside(xy: np.ndarray, bound) -> np.ndarray:
@@ -455,6 +600,7 @@ OPTAX_EQUIVALENTS = {
     "adadelta": lambda lr: optax.adadelta(lr),
     "adadelta-all": lambda lr: optax.adadelta(lr, rho=0.95, eps=1e-4, weight_decay=0.5),
     "adadelta-inverse_time": lambda lr: optax.adadelta(lr),
+    "adamax": lambda lr: optax.adamax(lr),  # eps inside the maximum in both
 }
 
 
@@ -494,6 +640,31 @@ def test_optax_sgd_departs_from_torch_with_dampening(x64):
     np.testing.assert_allclose(theirs[2, 0], 0.8 - 0.26, rtol=1e-12)
 
 
+def test_optax_nadam_differs_from_torchs(x64):
+    """First step on f = x^2 + y^2 from (1, -1), lr 0.1: torch's mu_1 = 0.9 (1 -
+    0.5 * 0.96^0.004) ~ 0.45 weighs the gradient term; optax.nadam uses beta1 = 0.9
+    throughout, so its first step is about 1.47 lr against torch's 1.06 lr."""
+    ours, _ = apply(optimizers.nadam(lr=0.1), _sphere_grad, (1.0, -1.0), 1)
+    theirs, _ = apply(optax.nadam(0.1), _sphere_grad, jnp.array([1.0, -1.0]), 1)
+    mu1, mu2 = (0.9 * (1 - 0.5 * 0.96 ** (k * 0.004)) for k in (1, 2))
+    step = 0.1 * (1 + mu2 * 0.1 / (1 - mu1 * mu2))  # (g and m1 = 0.1 g over |g|)
+    np.testing.assert_allclose(ours[1, 0], 1 - step * 2 / (2 + 1e-8), rtol=1e-12)
+    # optax: m_hat = 0.9 m1 / (1 - 0.9^2) + 0.1 g / (1 - 0.9), over |g| + eps
+    optax_step = 0.1 * (0.9 * 0.1 / 0.19 + 0.1 / 0.1)
+    np.testing.assert_allclose(theirs[1, 0], 1 - optax_step * 2 / (2 + 1e-8), rtol=1e-9)
+    assert abs(theirs[1, 0] - ours[1, 0]) > 0.03
+
+
+def test_optax_rprop_applies_each_step_one_call_late(x64):
+    """optax.rprop returns the step it stored on the previous call: its first
+    update is 0, where torch's moves lr against the gradient's sign."""
+    ours, _ = apply(optimizers.rprop(lr=0.1), _sphere_grad, (1.0, -1.0), 2)
+    theirs, _ = apply(optax.rprop(0.1), _sphere_grad, jnp.array([1.0, -1.0]), 2)
+    np.testing.assert_allclose(ours[1:], [[0.9, -0.9], [0.78, -0.78]], rtol=1e-15)
+    np.testing.assert_array_equal(theirs[1], [1.0, -1.0])
+    np.testing.assert_allclose(theirs[2], [0.9, -0.9], rtol=1e-15)
+
+
 # --- convergence, dtypes, jit -------------------------------------------------------
 
 
@@ -518,7 +689,9 @@ def final_point(opt, grad_fn, x0, steps: int) -> jax.Array:
 @each_row
 def test_converges_to_the_minimum_of_a_quadratic(row, x64):
     """2000 steps from (-1, 1) without weight decay, which moves the minimum."""
-    opt = optimizers.rebuild(build(row), {"weight_decay": 0.0})
+    opt = build(row)
+    if "weight_decay" in opt.hyperparams:
+        opt = optimizers.rebuild(opt, {"weight_decay": 0.0})
     p = final_point(opt, _quadratic_grad, (-1.0, 1.0), 2000)
     np.testing.assert_allclose(p, [1.0, -0.5], atol=row.tol)
 
@@ -528,6 +701,9 @@ def test_coupled_weight_decay_converges_to_the_penalized_minimum(row_id, x64):
     """f + (lambda / 2) |theta|^2 with lambda = 0.5: x* = 2 / 2.5, y* = -2 / 4.5."""
     p = final_point(build(ROWS[row_id]), _quadratic_grad, (-1.0, 1.0), 500)
     np.testing.assert_allclose(p, [0.8, -2 / 4.5], atol=1e-6)
+
+
+SCALAR_STATE = {"mu_product", "eta", "mu"}  # one number per tensor in torch
 
 
 @pytest.mark.parametrize("dtype", [jnp.float32, jnp.float64])
@@ -543,7 +719,8 @@ def test_state_structure_and_dtype_are_preserved(row, dtype, x64):
         assert new_state.step.dtype == jnp.int32 and new_state.step.shape == ()
         for name, value in new_state._asdict().items():
             if name != "step" and value is not None:
-                assert value.dtype == dtype and value.shape == (2,), name
+                shape = () if name in SCALAR_STATE else (2,)
+                assert value.dtype == dtype and value.shape == shape, name
         params, state = params + updates, new_state
     assert int(state.step) == 3
 
@@ -606,17 +783,22 @@ def test_rebuild_under_jit_takes_traced_hyperparams_and_a_new_lr_reuses_it(row, 
 
 
 def test_names_are_sorted_registry_keys():
-    assert optimizers.names() == (
+    assert optimizers.names("built-in") == (
         "adadelta",
         "adagrad",
         "adam",
+        "adamax",
         "adamw",
+        "asgd",
         "momentum",
+        "nadam",
         "nesterov",
+        "radam",
         "rmsprop",
+        "rprop",
         "sgd",
     )
-    for name in optimizers.names():
+    for name in optimizers.names("built-in"):
         assert optimizers.get(name).name == name
 
 
@@ -666,7 +848,10 @@ def test_learning_rate_of_a_number_and_of_a_schedule():
     ]
 
 
-ALLOWED = "adadelta, adagrad, adam, adamw, momentum, nesterov, rmsprop, sgd"
+ALLOWED = (
+    "adadelta, adagrad, adam, adamax, adamw, asgd, momentum, nadam, nesterov, radam, "
+    "rmsprop, rprop, sgd"
+)
 ERRORS = [
     (
         lambda: optimizers.get("adma"),
@@ -682,8 +867,8 @@ ERRORS = [
     (
         lambda: optimizers.get("adam", beta1=0.9),
         ValueError,
-        "`adam`: unknown hyperparameter 'beta1', expected one of amsgrad, betas, eps, "
-        "lr, weight_decay; did you mean 'betas'?",
+        "`adam`: unknown hyperparameter 'beta1', expected one of amsgrad, betas, "
+        "decoupled_weight_decay, eps, lr, weight_decay; did you mean 'betas'?",
     ),
     (
         lambda: optimizers.get("sgd", lr=-0.1),
@@ -701,9 +886,9 @@ ERRORS = [
         "`adamw`: betas[0] must be in [0, 1), got -0.1",
     ),
     (
-        lambda: optimizers.get("adam", eps=0.0),
+        lambda: optimizers.get("adam", eps=-1e-8),
         ValueError,
-        "`adam`: eps must be > 0, got 0.0",
+        "`adam`: eps must be >= 0, got -1e-08",
     ),
     (
         lambda: optimizers.get("momentum", momentum=-0.5),
@@ -723,9 +908,9 @@ ERRORS = [
         "got momentum=0.9, dampening=0.1",
     ),
     (
-        lambda: optimizers.get("rmsprop", alpha=1.5),
+        lambda: optimizers.get("rmsprop", alpha=-0.5),
         ValueError,
-        "`rmsprop`: alpha must be in [0, 1], got 1.5",
+        "`rmsprop`: alpha must be >= 0, got -0.5",
     ),
     (
         lambda: optimizers.get("adadelta", rho=-0.1),
@@ -786,8 +971,8 @@ ERRORS = [
     (
         lambda: optimizers.rebuild(optimizers.adam(), {"beta2": 0.9}),
         ValueError,
-        "`adam`: unknown hyperparameter 'beta2', expected one of amsgrad, betas, eps, "
-        "lr, weight_decay; did you mean 'betas'?",
+        "`adam`: unknown hyperparameter 'beta2', expected one of amsgrad, betas, "
+        "decoupled_weight_decay, eps, lr, weight_decay; did you mean 'betas'?",
     ),
     (
         lambda: optimizers.defaults("SGD"),
@@ -803,3 +988,91 @@ def test_error_messages(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert str(info.value) == message
+
+
+# --- accepted ranges: exactly torch's checks (issue 11) ------------------------------
+
+# (optimizer, hyperparameter, accepted boundary values, refused values), each from
+# torch.optim's own check, quoted. Non-finite numbers are refused everywhere, where
+# torch lets some through (`lr < 0.0` is False for nan): a NaN setting is a typo,
+# not a path to draw.
+BOUNDARIES = [
+    # SGD: `if lr < 0.0: raise ValueError(f"Invalid learning rate: {lr}")`
+    ("sgd", "lr", [0.0], [-1e-12]),
+    # SGD: `if momentum < 0.0`; `if weight_decay < 0.0`
+    ("sgd", "momentum", [0.0], [-1e-12]),
+    ("sgd", "weight_decay", [0.0], [-1e-12]),
+    # SGD checks no dampening
+    ("sgd", "dampening", [-1.0, 2.0], []),
+    # Adam, AdamW, Adamax, NAdam, RAdam: `if not 0.0 <= eps`,
+    # `if not 0.0 <= betas[i] < 1.0`, `if not 0.0 <= weight_decay`
+    *(
+        row
+        for name in ("adam", "adamw", "adamax", "nadam", "radam")
+        for row in [
+            (name, "eps", [0.0], [-1e-12]),
+            (name, "betas", [(0.0, 0.0), (0.999999, 0.5)], [(1.0, 0.9), (0.9, -0.1)]),
+            (name, "weight_decay", [0.0], [-1e-12]),
+        ]
+    ),
+    # NAdam: `if not 0.0 <= momentum_decay`
+    ("nadam", "momentum_decay", [0.0], [-1e-12]),
+    # Adagrad: `if not 0.0 <= lr_decay`, `weight_decay`,
+    # `initial_accumulator_value`, `eps` (eps = 0 gives 0/0 = NaN: data)
+    ("adagrad", "eps", [0.0], [-1e-12]),
+    ("adagrad", "lr_decay", [0.0], [-1e-12]),
+    ("adagrad", "initial_accumulator_value", [0.0], [-1e-12]),
+    # RMSprop: `if not 0.0 <= alpha` (no upper bound), `eps`, `momentum`
+    ("rmsprop", "alpha", [0.0, 1.0, 1.5], [-1e-12]),
+    ("rmsprop", "eps", [0.0], [-1e-12]),
+    ("rmsprop", "momentum", [0.0], [-1e-12]),
+    # Adadelta: `if not 0.0 <= rho <= 1.0`, `if not 0.0 <= eps`
+    ("adadelta", "rho", [0.0, 1.0], [-1e-12, 1.000001]),
+    ("adadelta", "eps", [0.0], [-1e-12]),
+    # Rprop: `if not 0.0 < etas[0] < 1.0 < etas[1]`; step_sizes unchecked
+    ("rprop", "etas", [(1e-9, 1.000001)], [(0.0, 1.2), (0.5, 1.0), (1.0, 1.2)]),
+    ("rprop", "step_sizes", [(0.0, 0.0), (5.0, 1.0), (-1.0, 1.0)], []),
+    # ASGD: `if not 0.0 <= lr`, `if not 0.0 <= weight_decay`; nothing else
+    ("asgd", "weight_decay", [0.0], [-1e-12]),
+    ("asgd", "lambd", [-1.0, 0.0], []),
+    ("asgd", "alpha", [-1.0, 0.0], []),
+    ("asgd", "t0", [-5.0, 0.0], []),
+    *(
+        (name, "lr", [0.0], [-1e-12, math.inf, math.nan])
+        for name in sorted(reference.TORCH_DEFAULTS)
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name, field, accepted, refused", BOUNDARIES, ids=lambda v: str(v)
+)
+def test_accepts_exactly_what_torch_accepts(name, field, accepted, refused):
+    for value in accepted:
+        assert optimizers.get(name, **{field: value}).hyperparams[field] == value
+    for value in refused:
+        with pytest.raises(ValueError, match=f"`{name}`: {re.escape(field)}"):
+            optimizers.get(name, **{field: value})
+
+
+def test_adagrad_with_eps_zero_makes_nan_data_not_an_error(x64):
+    """torch accepts eps = 0; a coordinate whose gradients are all 0 then divides
+    0 by 0. Here that is a NaN in the update, not an exception."""
+    opt = optimizers.adagrad(lr=0.1, eps=0.0)
+    updates, _ = opt.update(jnp.array([1.0, 0.0]), opt.init(jnp.zeros(2)), jnp.zeros(2))
+    assert updates[0] == -0.1 and math.isnan(updates[1])
+
+
+def test_adamw_is_adam_with_decoupled_weight_decay(x64):
+    parameters = inspect.signature(optimizers.adamw).parameters
+    assert parameters["weight_decay"].default == 1e-2
+    assert parameters["decoupled_weight_decay"].default is True
+    assert optimizers.adamw.__doc__.startswith("AdamW, as `torch.optim.AdamW`")
+    ours, _ = apply(optimizers.adamw(lr=0.1), _quadratic_grad, (-1.0, 1.0), 10)
+    plain, _ = apply(
+        optimizers.adam(lr=0.1, weight_decay=1e-2, decoupled_weight_decay=True),
+        _quadratic_grad,
+        (-1.0, 1.0),
+        10,
+    )
+    np.testing.assert_array_equal(ours, plain)

@@ -250,7 +250,7 @@ def test_load_scene_reads_files(tmp_path):
 
 
 def test_every_torch_hyperparameter_has_a_scene_field():
-    for name in optimizers.names():
+    for name in optimizers.names("built-in"):
         model_fields = set(Scene.model_json_schema()["$defs"][
             f"{nice_name(name)}Optimizer"]["properties"])  # fmt: skip
         assert model_fields == {"name", "label", "color", *optimizers.defaults(name)}
@@ -293,7 +293,7 @@ GALLERY = [gallery_path(name) for name in gallery_names()]
 def test_the_gallery_has_one_scene_per_phenomenon():
     assert [p.stem for p in GALLERY] == [
         "beale", "local_minimum", "long_valley", "monkey_saddle", "rosenbrock",
-        "saddle", "saddle_slowdown", "schedules", "steep_saddle",
+        "saddle", "saddle_slowdown", "schedules", "steep_saddle", "zoo",
     ]  # fmt: skip
     for path in GALLERY:
         text = path.read_text(encoding="utf-8")
@@ -319,6 +319,19 @@ def test_each_gallery_scene_renders_at_low_resolution(path, gallery, tmp_path):
     frames = iio.imread(out, index=None)
     width, height = scene.render.size
     assert frames.shape[:3] == (2, round(height * 400 / width / 2) * 2, 400)
+
+
+def test_zoo_ends_as_its_comment_says(gallery):
+    """What scenes/zoo.yaml says: momentum, Adam (tuned) and AdaBelief (searched by
+    bench/zoo_search.py) reach (1, 1); RAdam ends farthest."""
+    paths = gallery["zoo"]
+    assert len(paths) == 12
+    distance = {k: float(np.hypot(*(p.xy[-1] - 1.0))) for k, p in paths.items()}
+    for label in ("Momentum", "Adam", "AdaBelief"):
+        assert distance[label] < 2e-6, label
+    assert max(distance, key=distance.get) == "RAdam"
+    assert 1.0 < distance["RAdam"] < 1.2
+    assert 0.3 < distance["SGD"] < 0.4
 
 
 def test_beale_race_heads_for_the_minimum(gallery):

@@ -45,7 +45,7 @@ def _check(name, lr, rho, eps, weight_decay) -> None:
     check = Check(name)
     check_learning_rate(check, lr)
     check.within("rho", rho, 0, 1, open_high=False)
-    check.positive("eps", eps)
+    check.at_least("eps", eps)
     check.at_least("weight_decay", weight_decay)
     check.done()
 
@@ -91,7 +91,7 @@ def adadelta(
     Args:
         lr: the learning rate :math:`\gamma` (>= 0) or a schedule.
         rho: the decay rate :math:`\rho` of both averages, in [0, 1].
-        eps: :math:`\epsilon`, inside both roots, > 0.
+        eps: :math:`\epsilon`, inside both roots, >= 0.
         weight_decay: the L2 penalty :math:`\lambda`, >= 0.
 
     Returns:
@@ -99,7 +99,7 @@ def adadelta(
 
     Raises:
         ValueError: if `lr` or `weight_decay` is negative, `rho` is outside [0, 1],
-            `eps` <= 0, or a number is not finite.
+            `eps` < 0, or a number is not finite.
         TypeError: if a hyperparameter has the wrong type.
 
     Examples:

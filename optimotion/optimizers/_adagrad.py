@@ -48,7 +48,7 @@ def _check(name, lr, lr_decay, weight_decay, initial_accumulator_value, eps) -> 
     check.at_least("lr_decay", lr_decay)
     check.at_least("weight_decay", weight_decay)
     check.at_least("initial_accumulator_value", initial_accumulator_value)
-    check.positive("eps", eps)
+    check.at_least("eps", eps)
     check.done()
 
 
@@ -96,13 +96,15 @@ def adagrad(
         lr_decay: the decay :math:`\eta` of the learning rate per update, >= 0.
         weight_decay: the L2 penalty :math:`\lambda`, >= 0.
         initial_accumulator_value: the initial sum :math:`s_0`, >= 0.
-        eps: :math:`\epsilon`, added to the root for stability, > 0.
+        eps: :math:`\epsilon`, added to the root for stability, >= 0
+            (0 gives 0/0 = NaN on a coordinate whose gradients are all 0, as
+            in torch).
 
     Returns:
         An `Optimizer` named "adagrad".
 
     Raises:
-        ValueError: if a number is negative or not finite, or `eps` <= 0.
+        ValueError: if a number is negative or not finite.
         TypeError: if a hyperparameter has the wrong type.
 
     Examples:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from ._base import Optimizer, build, cast
+from ._base import Optimizer, build, cast, variant
 from ._checks import Check
 from .schedules import Schedule, learning_rate
 from .schedules._schedules import check_learning_rate
@@ -23,7 +22,7 @@ class AdamState(NamedTuple):
     max_exp_avg_sq: jax.Array | None  # max of v over time if amsgrad, else None
 
 
-def _transform(lr, betas, eps, weight_decay, amsgrad, *, decoupled):
+def _transform(lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay):
     def init(params: jax.typing.ArrayLike) -> AdamState:
         zeros = jnp.zeros_like(jnp.asarray(params))
         return AdamState(
@@ -38,49 +37,42 @@ def _transform(lr, betas, eps, weight_decay, amsgrad, *, decoupled):
             grads.dtype, learning_rate(lr, state.step), beta1, beta2, eps, weight_decay
         )
         t = (state.step + 1).astype(grads.dtype)
-        g = grads if decoupled else grads + wd * params  # Adam: an L2 penalty
+        g = grads if decoupled_weight_decay else grads + wd * params  # L2 penalty
         m = state.exp_avg + (1 - b1) * (g - state.exp_avg)  # as torch.lerp
         v = b2 * state.exp_avg_sq + (1 - b2) * g * g
         v_max = jnp.maximum(state.max_exp_avg_sq, v) if amsgrad else None
         v_hat_root = jnp.sqrt(v_max if amsgrad else v) / jnp.sqrt(1 - b2**t)
         step_size = lr_t / (1 - b1**t)
         updates = -step_size * (m / (v_hat_root + eps_))
-        if decoupled:  # AdamW: decay the parameters, not the gradient
+        if decoupled_weight_decay:  # AdamW: decay the parameters, not the gradient
             updates = updates - lr_t * wd * params
         return updates, AdamState(state.step + 1, m, v, v_max)
 
     return init, update
 
 
-def _check(name, lr, betas, eps, weight_decay, amsgrad) -> None:
-    check = Check(name)
-    check_learning_rate(check, lr)
-    if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise TypeError(
-            f"`{name}`: betas must be a pair of numbers, "
-            f"got {betas!r} of type {type(betas)}"
-        )
+def check_betas(check: Check, betas: Any) -> None:
+    """torch: `if not 0.0 <= betas[i] < 1.0: raise ValueError(...)`, i = 0, 1."""
+    check.pair("betas", betas)
     for i, beta in enumerate(betas):
         check.within(f"betas[{i}]", beta, 0, 1, open_high=True)
-    check.positive("eps", eps)
+
+
+def _check(name, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay) -> None:
+    check = Check(name)
+    check_learning_rate(check, lr)
+    check_betas(check, betas)
+    check.at_least("eps", eps)
     check.at_least("weight_decay", weight_decay)
     check.flag("amsgrad", amsgrad)
+    check.flag("decoupled_weight_decay", decoupled_weight_decay)
     check.done()
 
 
-def _builder(transform):
-    def build_checked(name: str, hyperparams: dict[str, Any]) -> Optimizer:
-        _check(name, **hyperparams)
-        hyperparams = {**hyperparams, "betas": tuple(hyperparams["betas"])}
-        return build(name, transform, hyperparams)
-
-    return build_checked
-
-
-_adam_transform = functools.partial(_transform, decoupled=False)
-_adamw_transform = functools.partial(_transform, decoupled=True)
-_adam = _builder(_adam_transform)
-_adamw = _builder(_adamw_transform)
+def _adam(name: str, hyperparams: dict[str, Any]) -> Optimizer:
+    _check(name, **hyperparams)
+    hyperparams = {**hyperparams, "betas": tuple(hyperparams["betas"])}
+    return build(name, _transform, hyperparams)
 
 
 def adam(
@@ -90,6 +82,7 @@ def adam(
     weight_decay: float = 0.0,
     *,
     amsgrad: bool = False,
+    decoupled_weight_decay: bool = False,
 ) -> Optimizer:
     r"""Adam, as `torch.optim.Adam`.
 
@@ -126,16 +119,19 @@ def adam(
         lr: the learning rate :math:`\gamma` (>= 0) or a schedule.
         betas: :math:`(\beta_1, \beta_2)`, the decay rates of the moments, each in
             [0, 1).
-        eps: :math:`\epsilon`, added to the root for stability, > 0.
+        eps: :math:`\epsilon`, added to the root for stability, >= 0.
         weight_decay: the L2 penalty :math:`\lambda` added to the gradient, >= 0.
         amsgrad: use the running maximum of :math:`v_t` (AMSGrad).
+        decoupled_weight_decay: decay the parameters by :math:`\gamma_t \lambda
+            \theta_{t-1}` instead of adding :math:`\lambda \theta_{t-1}` to the
+            gradient: AdamW (see `adamw`), as torch's flag of the same name.
 
     Returns:
         An `Optimizer` named "adam".
 
     Raises:
         ValueError: if `lr` or `weight_decay` is negative, a beta is outside
-            [0, 1), `eps` <= 0, or a number is not finite.
+            [0, 1), `eps` < 0, or a number is not finite.
         TypeError: if a hyperparameter has the wrong type.
 
     Examples:
@@ -157,19 +153,19 @@ def adam(
     """
     return _adam(
         "adam",
-        dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad),
+        dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            decoupled_weight_decay=decoupled_weight_decay,
+        ),
     )
 
 
-def adamw(
-    lr: float | Schedule = 1e-3,
-    betas: tuple[float, float] = (0.9, 0.999),
-    eps: float = 1e-8,
-    weight_decay: float = 1e-2,
-    *,
-    amsgrad: bool = False,
-) -> Optimizer:
-    r"""AdamW, as `torch.optim.AdamW`: Adam with decoupled weight decay.
+adamw = variant(adam, "adamw", _adam, weight_decay=1e-2, decoupled_weight_decay=True)
+adamw.__doc__ = r"""AdamW, as `torch.optim.AdamW`: `adam` with decoupled weight decay.
 
     Let :math:`\gamma` be `lr`, :math:`\beta_1, \beta_2` `betas`, :math:`\epsilon`
     `eps` and :math:`\lambda` `weight_decay`. Updates are counted by :math:`t = 1,
@@ -188,7 +184,9 @@ def adamw(
             \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
         \end{align*}
 
-    The state is `AdamState`, as for `adam`.
+    The state is `AdamState`, as for `adam`. This is `adam` with
+    `decoupled_weight_decay=True` and `weight_decay=1e-2` by default, as torch's
+    `AdamW` is its `Adam` with that flag.
 
     .. note::
         `optax.adamw(lr, b1, b2, eps, weight_decay=wd)` is the same update, but its
@@ -199,16 +197,17 @@ def adamw(
         lr: the learning rate :math:`\gamma` (>= 0) or a schedule.
         betas: :math:`(\beta_1, \beta_2)`, the decay rates of the moments, each in
             [0, 1).
-        eps: :math:`\epsilon`, added to the root for stability, > 0.
+        eps: :math:`\epsilon`, added to the root for stability, >= 0.
         weight_decay: the decoupled decay :math:`\lambda`, >= 0.
         amsgrad: use the running maximum of :math:`v_t` (AMSGrad).
+        decoupled_weight_decay: True by default; False gives `adam`'s L2 penalty.
 
     Returns:
         An `Optimizer` named "adamw".
 
     Raises:
         ValueError: if `lr` or `weight_decay` is negative, a beta is outside
-            [0, 1), `eps` <= 0, or a number is not finite.
+            [0, 1), `eps` < 0, or a number is not finite.
         TypeError: if a hyperparameter has the wrong type.
 
     Examples:
@@ -226,7 +225,3 @@ def adamw(
         <https://arxiv.org/abs/1711.05101>`_, 2019; `torch.optim.AdamW
         <https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html>`_
     """
-    return _adamw(
-        "adamw",
-        dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad),
-    )

@@ -43,9 +43,17 @@ class Check:
         if self.number(field, value) and not value >= low:
             self.errors.append(f"{field} must be >= {low:g}, got {value!r}")
 
-    def positive(self, field: str, value: Any) -> None:
-        if self.number(field, value) and not value > 0:
-            self.errors.append(f"{field} must be > 0, got {value!r}")
+    def pair(self, field: str, value: Any) -> None:
+        """`value` is a pair (tuple or list) of numbers (TypeError if not)."""
+        if (
+            not isinstance(value, tuple | list)
+            or len(value) != 2
+            or not all(_is_number(v) for v in value)
+        ):
+            raise TypeError(
+                f"`{self.api}`: {field} must be a pair of numbers, "
+                f"got {value!r} of type {type(value)}"
+            )
 
     def within(
         self, field: str, value: Any, low: float, high: float, *, open_high: bool

@@ -57,8 +57,8 @@ def _transform(lr, alpha, eps, weight_decay, momentum, centered):
 def _check(name, lr, alpha, eps, weight_decay, momentum, centered) -> None:
     check = Check(name)
     check_learning_rate(check, lr)
-    check.within("alpha", alpha, 0, 1, open_high=False)
-    check.positive("eps", eps)
+    check.at_least("alpha", alpha)
+    check.at_least("eps", eps)
     check.at_least("weight_decay", weight_decay)
     check.at_least("momentum", momentum)
     check.flag("centered", centered)
@@ -111,8 +111,9 @@ def rmsprop(
 
     Args:
         lr: the learning rate :math:`\gamma` (>= 0) or a schedule.
-        alpha: the smoothing constant :math:`\alpha`, in [0, 1].
-        eps: :math:`\epsilon`, added to the root for stability, > 0.
+        alpha: the smoothing constant :math:`\alpha`, >= 0 (torch checks no upper
+            bound; above 1 the average is not one).
+        eps: :math:`\epsilon`, added to the root for stability, >= 0.
         weight_decay: the L2 penalty :math:`\lambda`, >= 0.
         momentum: the momentum factor :math:`\mu`, >= 0.
         centered: divide by the centered (variance) estimate instead.
@@ -121,8 +122,7 @@ def rmsprop(
         An `Optimizer` named "rmsprop".
 
     Raises:
-        ValueError: if a number is negative or not finite, `alpha` is outside
-            [0, 1] or `eps` <= 0.
+        ValueError: if a number is negative or not finite.
         TypeError: if a hyperparameter has the wrong type.
 
     Examples:

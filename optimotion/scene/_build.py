@@ -150,7 +150,7 @@ def _entries(labels, starts) -> list[tuple[str, str, tuple[float, float]]]:
 
 def build(scene: Scene) -> BuiltScene:
     """The `BuiltScene` of a validated `Scene`."""
-    from .. import surfaces  # noqa: PLC0415
+    from .. import optimizers, surfaces  # noqa: PLC0415
     from ._schema import ExpressionSurface  # noqa: PLC0415
 
     starts = scene.starts()
@@ -160,7 +160,10 @@ def build(scene: Scene) -> BuiltScene:
         surface = surfaces.get(scene.surface)
     starts = tuple((float(x), float(y)) for x, y in starts or [surface.start])
     labels = scene.labels()
-    color = {label: o.color for label, o in zip(labels, scene.optimizers, strict=True)}
+    color = {  # the scene's colour, else a registered optimizer's own
+        label: o.color or optimizers.color(o.name)
+        for label, o in zip(labels, scene.optimizers, strict=True)
+    }
     colors = {
         path: color[label]
         for path, label, _ in _entries(labels, starts)

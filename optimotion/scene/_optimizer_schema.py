@@ -176,7 +176,11 @@ HYPERPARAMETERS: dict[str, tuple[Any, str]] = {
     "dampening": (Number, "Dampening τ of the momentum buffer."),
     "nesterov": (Flag, "Use Nesterov's look-ahead momentum."),
     "weight_decay": (Number, "Weight decay λ (L2 penalty; decoupled in adamw)."),
-    "alpha": (Number, "Smoothing constant of the squared-gradient average."),
+    "alpha": (
+        Number,
+        "rmsprop: smoothing constant of the squared-gradient average; asgd: power "
+        "of the step-size decay.",
+    ),
     "eps": (Number, "Term added to the denominator for numerical stability."),
     "centered": (Flag, "Normalize by an estimate of the gradient's variance."),
     "betas": (
@@ -190,6 +194,21 @@ HYPERPARAMETERS: dict[str, tuple[Any, str]] = {
         Number,
         "Starting value of the sum of squared gradients.",
     ),
+    "decoupled_weight_decay": (
+        Flag,
+        "Decay the parameters (AdamW style) instead of adding an L2 penalty.",
+    ),
+    "momentum_decay": (Number, "NAdam's ψ: how fast the momentum warms up to β1."),
+    "etas": (
+        tuple[Number, Number],
+        "`[η-, η+]`: Rprop's step-size shrink and growth factors.",
+    ),
+    "step_sizes": (
+        tuple[Number, Number],
+        "`[min, max]`: bounds of Rprop's per-coordinate step size.",
+    ),
+    "lambd": (Number, "ASGD's decay term λ."),
+    "t0": (Number, "ASGD: the step at which averaging starts."),
 }
 """Scene type and description of each torch-named hyperparameter."""
 
@@ -284,9 +303,148 @@ def _optimizer_model(name: str) -> type[OptimizerBase]:
     return model
 
 
-OPTIMIZER_MODELS = {name: _optimizer_model(name) for name in optimizers.names()}
+OPTIMIZER_MODELS = {
+    name: _optimizer_model(name) for name in optimizers.names("built-in")
+}
+
+
+def _scene_value(value: Any) -> Any:
+    """A YAML value as a hyperparameter: lists become tuples (`betas: [0.9, 0.99]`)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+class _OpenOptimizer(OptimizerBase):
+    """An entry whose keys are known only when it is checked (extra keys allowed,
+    then compared with the optimizer's own parameters)."""
+
+    model_config = pydantic.ConfigDict(extra="allow", frozen=True)
+    _fixed: typing.ClassVar[tuple[str, ...]] = ("name", "label", "color")
+
+    def given(self) -> dict[str, Any]:
+        """The keys given beside the fixed ones, as written."""
+        return {
+            k: _scene_value(v)
+            for k, v in (self.model_extra or {}).items()
+            if k not in self._fixed
+        }
+
+    def _check_keys(self, accepted: typing.Iterable[str], owner: str) -> None:
+        accepted = list(accepted)
+        unknown = [k for k in self.given() if k not in accepted]
+        if unknown:
+            fail_many(
+                [
+                    (
+                        (key,),
+                        f"unknown key '{key}' for `{owner}`"
+                        + (
+                            did_you_mean(key, accepted)
+                            or f"; expected one of {', '.join(sorted(accepted))}"
+                        ),
+                    )
+                    for key in unknown
+                ]
+            )
+
+    @pydantic.model_validator(mode="after")
+    def _builds(self) -> _OpenOptimizer:
+        self._check()
+        try:
+            self.build()
+        except (ValueError, TypeError) as error:
+            _factory_error(error, self.name, self.hyperparams())  # type: ignore[attr-defined]
+        return self
+
+    def _check(self) -> None:
+        raise NotImplementedError
+
+
+class RegisteredOptimizer(_OpenOptimizer):
+    """An optimizer added with `optimotion.optimizers.register` (in Python or by a
+    `--plugin` module): its keys are its factory's parameters."""
+
+    name: str = Field(
+        description="A name given to `optimotion.optimizers.register` (see "
+        "`optimotion list optimizers`)."
+    )
+
+    def hyperparams(self) -> dict[str, Any]:
+        return self.given()
+
+    def _check(self) -> None:
+        self._check_keys(optimizers.defaults(self.name), self.name)
+
+
+class OptaxOptimizer(_OpenOptimizer):
+    """An optax optimizer by name; its keyword arguments sit beside it."""
+
+    _fixed = ("optax", "label", "color")
+    optax: str = Field(
+        description="An optax optimizer (`lion`, `adabelief`, `yogi`, `lamb`, "
+        "`contrib.schedule_free_adamw`, ...) with its keyword arguments beside it: "
+        "`{optax: lion, learning_rate: 0.001, b1: 0.9}`."
+    )
+
+    @property
+    def name(self) -> str:
+        return f"optax.{self.optax}"
+
+    def hyperparams(self) -> dict[str, Any]:
+        return {
+            ("lr" if k == "learning_rate" else k): v for k, v in self.given().items()
+        }
+
+    def _check(self) -> None:
+        functions = optimizers.optax_names()
+        if self.optax not in functions:
+            fail(
+                f"unknown optax optimizer {self.optax!r}"
+                + (
+                    did_you_mean(self.optax, functions)
+                    or "; see `optimotion list optimizers`"
+                ),
+                "optax",
+            )
+        accepted = inspect.signature(functions[self.optax]).parameters
+        self._check_keys(accepted, self.name)
+        if "learning_rate" not in self.given():
+            fail("required field is missing", "learning_rate")
+
+
+def _optimizer_tag(value: Any) -> str | None:
+    """Which model checks an `optimizers:` entry: a built-in's by its name,
+    `~optax` for `{optax: ...}`, `~registered` for a name registered at run time."""
+    if isinstance(value, dict):
+        if "optax" in value and "name" not in value:
+            return "~optax"
+        name = value.get("name")
+    else:
+        if isinstance(value, OptaxOptimizer):
+            return "~optax"
+        name = getattr(value, "name", None)
+    if (
+        isinstance(name, str)
+        and name not in OPTIMIZER_MODELS
+        and name in optimizers.names("registered")
+    ):
+        return "~registered"
+    return name if isinstance(name, str) else None
+
 
 OptimizerSpec = Annotated[
-    Union[tuple(OPTIMIZER_MODELS.values())],  # noqa: UP007
-    Field(discriminator="name"),
+    Union[  # noqa: UP007
+        tuple(
+            [
+                *(Annotated[m, Tag(n)] for n, m in OPTIMIZER_MODELS.items()),
+                Annotated[OptaxOptimizer, Tag("~optax")],
+                Annotated[RegisteredOptimizer, Tag("~registered")],
+            ]
+        )
+    ],
+    Discriminator(
+        _optimizer_tag,
+        custom_error_type="optimizer_tag",  # read by `_translate` as a union tag
+        custom_error_message="unknown optimizer",
+        custom_error_context={"discriminator": "'name'"},
+    ),
 ]

@@ -91,6 +91,9 @@ def _model_keys(tp: Any) -> list[str]:
     return []
 
 
+_UNION_TAG = ("union_tag_invalid", "union_tag_not_found", "optimizer_tag")
+"""pydantic's union-tag errors, and the optimizers' own (`_optimizer_tag`)."""
+
 _NUMBER_WORDS = {
     "greater_than": ">",
     "greater_than_equal": ">=",
@@ -117,7 +120,7 @@ def translate(root: type[pydantic.BaseModel], error: Any) -> list[tuple[Path, st
         where = f" for `{owner}`" if owner else ""
         return [(path, f"unknown key '{name}'{where}{hint}")]
     path, tp = walk(root, loc)
-    if kind in ("union_tag_invalid", "union_tag_not_found") and isinstance(value, dict):
+    if kind in _UNION_TAG and isinstance(value, dict):
         path = (*path, ctx.get("discriminator", "").strip("'"))
     if kind == "scene":  # our own validators: the messages are final
         return [((*path, *at), message) for at, message in ctx["items"]]
@@ -162,9 +165,14 @@ def _message(kind: str, ctx: dict, value: Any, tp: Any, default: str) -> str:
             if hint
             else (f"expected {one_of(choices)}, {got}")
         )
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
+    if kind in _UNION_TAG:
         key = ctx.get("discriminator", "").strip("'")
-        choices = sorted(str(t) for m in _members(tp) for t in _tag_of(m))
+        tags = {str(t) for m in _members(tp) for t in _tag_of(m)}
+        if "~registered" in tags:  # the optimizers: names registered at run time
+            from ..optimizers import names  # noqa: PLC0415
+
+            tags |= set(names("registered"))
+        choices = sorted(t for t in tags if not t.startswith("~"))
         if not isinstance(value, dict):
             return f"expected a mapping with a '{key}' key, {got}"
         if key not in value:
