@@ -12,13 +12,13 @@ pixel ratio. Nothing is fetched at view time.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
 import math
 import os
 import pathlib
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -180,16 +180,11 @@ def _counter_data(layout: Layout, height: int) -> dict | None:
 
 
 def _check(spec: RenderSpec) -> None:
-    if "surface3d" in spec.views and spec.camera.moves:
-        raise ValueError(
-            "`render`: the .html player draws a fixed 3-D view; a moving camera "
-            "(orbit or keyframes) needs a video (.mp4, .webm or .gif)"
-        )
-    if spec.arrows:
-        raise ValueError(
-            "`render`: the .html player does not draw `arrows`; use a video (.mp4, "
-            ".webm or .gif) or set arrows to false"
-        )
+    from ._formats import OutputError, format_of
+
+    problem = format_of("player.html").limits(spec)  # the registry's html limits
+    if problem:
+        raise OutputError(f"`render`: {problem[0]}: {problem[1]}")
 
 
 def _background_png(layout: Layout, scale: int) -> bytes:
@@ -292,7 +287,9 @@ def player_html(
 
 def _page(prepared, spec, png: bytes, data: dict, *, full_page: bool) -> str:
     theme = get_theme(spec.theme)
-    uid = "omp-" + uuid.uuid4().hex[:12]
+    # The id is a hash of the content: the same race gives the same page.
+    digest = hashlib.sha256(png + _json_for_script(data).encode())
+    uid = "omp-" + digest.hexdigest()[:12]
     width, _ = spec.size
     title = spec.title or f"optimotion: {prepared.surface.name}"
     legend = "".join(

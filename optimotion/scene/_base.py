@@ -26,6 +26,8 @@ MAX_OPTIMIZERS = 16
 """Most optimizers a scene may race."""
 MAX_PATHS = 32
 """Most paths (start points times optimizers) a scene may draw."""
+MAX_SEED = 2**32 - 1
+"""Largest seed (an unsigned 32-bit integer, as numpy's legacy seeds)."""
 
 Number = Annotated[float, Strict(), AllowInfNan(False)]
 """A finite number; YAML `true` or `'3'` are not numbers."""

@@ -16,6 +16,7 @@ from ._base import (
     MAX_FRAMES,
     MAX_OPTIMIZERS,
     MAX_PATHS,
+    MAX_SEED,
     MAX_STARTS,
     MAX_STEPS,
     Model,
@@ -31,6 +32,7 @@ from ._render_schema import RenderSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._build import BuiltScene
+    from ._work import Work
 
 
 class Window(Model):
@@ -191,8 +193,10 @@ class Scene(Model):
     steps: Annotated[Whole, Field(ge=1)] = Field(
         200, description=f"Optimizer steps, at most {MAX_STEPS:,}."
     )
-    seed: Annotated[Whole, Field(ge=0)] = Field(
-        0, description="Random seed of the noise (every optimizer sees the same)."
+    seed: Annotated[Whole, Field(ge=0, le=MAX_SEED)] = Field(
+        0,
+        description="Random seed of the noise (every optimizer sees the same), in "
+        f"[0, {MAX_SEED}].",
     )
     noise: NoiseSpec | None = Field(
         None,
@@ -267,6 +271,24 @@ class Scene(Model):
             log_time=r.log_time,
         )
         return frame_plan(timing, self.steps).total
+
+    def work(self) -> Work:
+        """The estimated work of rendering this scene (`optimotion validate` prints
+        it; `render` refuses a scene over the budget unless `--no-limits`)."""
+        from ._work import estimate  # noqa: PLC0415
+
+        r = self.render
+        camera = r.camera.to_camera()
+        return estimate(
+            frames=self.frames(),
+            size=r.size,
+            panels=len(r.views),
+            moving="surface3d" in r.views and camera.moves,
+            paths=len(self.starts() or [None]) * len(self.optimizers),
+            steps=self.steps,
+            trail=r.trail,
+            dpi=r.dpi,
+        )
 
     def summary(self) -> str:
         """One line: `6 optimizers x 1 start, 300 steps, 181 frames`."""
