@@ -253,8 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as error:
         signum = getattr(error, "signum", signal.SIGINT)
-        word = "interrupted" if signum == signal.SIGINT else "terminated"
-        print(f"optimotion: {word} ({signal.Signals(signum).name})", file=sys.stderr)
+        if signum == signal.SIGINT:
+            print("optimotion: interrupted", file=sys.stderr)
+        else:
+            name = signal.Signals(signum).name
+            print(f"optimotion: terminated ({name})", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:  # `optimotion list | head`
         sys.stderr.close()

@@ -12,6 +12,7 @@ from ._formats import formats as formats
 from ._formats import register as register_format
 from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
+from ._layout import mathtext_problem as mathtext_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
@@ -64,6 +65,7 @@ __all__ = [
     "final_frame",
     "gif_durations_ms",
     "output_problem",
+    "mathtext_problem",
     "preload",
     "register_format",
     "render",

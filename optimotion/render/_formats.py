@@ -103,6 +103,11 @@ def format_of(output: str | os.PathLike) -> OutputFormat:
     ext = os.path.splitext(text)[1].lower()
     if ext in _REGISTRY:
         return _REGISTRY[ext]
+    if not ext and os.path.isdir(text):
+        raise OutputError(
+            f"{_show(text)} is a folder; to write PNG frames into a folder, end the "
+            "output with '/'"
+        )
     got = f"'{ext}'" if ext else "no extension"
     raise OutputError(
         f"unknown output format {got} in {_show(text)}; expected one of: "
@@ -184,10 +189,9 @@ def destination_problem(
     text = os.fspath(output)
     folder_out = names_frames_folder(text)
     path = pathlib.Path(text)
-    parent = path.parent if not folder_out else path.parent
-    parent_text = os.fspath(parent) or "."
+    parent_text = os.fspath(path.parent) or "."
     if not os.path.isdir(parent_text):
-        return f"folder {_show(parent_text + '/')} does not exist"
+        return f"folder {_plain(parent_text)}/ does not exist"
     if inside is not None:
         root = os.path.realpath(inside)
         real = os.path.realpath(text)
@@ -200,7 +204,7 @@ def destination_problem(
     if problem:
         return problem
     if not _writable(parent_text):
-        return f"folder {_show(parent_text + '/')} is not writable"
+        return f"folder {_plain(parent_text)}/ is not writable"
     if os.path.lexists(text):
         try:
             mode = os.stat(text).st_mode
@@ -266,7 +270,7 @@ def _frames_folder_problem(folder: pathlib.Path) -> str | None:
     )
     if foreign:
         return (
-            f"folder {_show(os.fspath(folder) + '/')} holds {len(foreign)} "
+            f"folder {_plain(os.fspath(folder))}/ holds {len(foreign)} "
             f"frame_*.png file(s) that optimotion did not write (e.g. "
             f"{foreign[0]}); remove them or choose another folder"
         )
@@ -284,6 +288,12 @@ def read_manifest(folder: pathlib.Path) -> list[str]:
         for name in text.splitlines()
         if name.startswith("frame_") and name.endswith(".png") and "/" not in name
     ]
+
+
+def _plain(text: str, limit: int = 80) -> str:
+    """`text` with control characters escaped, cut short, unquoted."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
 
 
 def _show(text: str, limit: int = 80) -> str:

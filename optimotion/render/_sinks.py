@@ -265,8 +265,9 @@ class FFmpegSink:
             warnings.filterwarnings(
                 "ignore", r"os\.fork\(\) was called", RuntimeWarning
             )
+            command = self.command(self.size, fps, str(self._tmp))
             self._process = subprocess.Popen(
-                self.command(self.size, fps, str(self._tmp)),
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=self._log,

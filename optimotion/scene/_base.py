@@ -58,7 +58,13 @@ def fail_many(items: list[tuple[tuple[str | int, ...], str]]) -> NoReturn:
 
 
 def text(value: str, what: str = "text") -> str:
-    """Check a title or label's length."""
+    """Check a title or label's length, and that its `$...$` math can be drawn."""
     if len(value) > MAX_TEXT:
         fail(f"{what} is {len(value):,} characters long; the limit is {MAX_TEXT}")
+    if "$" in value:
+        from ..render import mathtext_problem  # noqa: PLC0415
+
+        problem = mathtext_problem(value)
+        if problem:
+            fail(f"{what} {value!r}: {problem}")
     return value

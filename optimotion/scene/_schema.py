@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import pydantic
@@ -35,6 +36,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._work import Work
 
 
+MAX_COORD = 1e15
+"""Largest |coordinate| of a window: the grid, the steps and the axis ticks stay
+well inside float64 range."""
+
+
 class Window(Model):
     """The plotted part of the plane."""
 
@@ -47,6 +53,19 @@ class Window(Model):
             low, high = getattr(self, axis)
             if not low < high:
                 fail(f"{axis}min must be < {axis}max, got [{low:g}, {high:g}]", axis)
+            span = high - low
+            if not math.isfinite(span) or max(abs(low), abs(high)) > MAX_COORD:
+                fail(
+                    f"the window [{low:g}, {high:g}] is too large to draw; keep "
+                    f"both ends within ±{MAX_COORD:g}",
+                    axis,
+                )
+            if span < 1e-9 * max(1.0, abs(low), abs(high)):
+                fail(
+                    f"the window [{low:g}, {high:g}] is too narrow to draw at its "
+                    "position (float64 precision)",
+                    axis,
+                )
         return self
 
     def to_tuple(self) -> tuple[tuple[float, float], tuple[float, float]]:
