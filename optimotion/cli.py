@@ -336,7 +336,7 @@ def _known_failure(error: BaseException) -> tuple[int, str] | None:
         return EXIT_FAILURE, str(error).removeprefix("`render`: ")
     disk = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
     if isinstance(error, OSError) and error.errno in disk:
-        where = f" {error.filename!r}" if error.filename else ""
+        where = f" {error.filename!r}" if error.filename else " the output"
         reason = error.strerror or os.strerror(error.errno)
         return EXIT_FAILURE, f"cannot write{where}: {reason}; nothing was written"
     return None

@@ -290,8 +290,14 @@ class FFmpegSink:
             lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
             message = lines[-1].strip() if lines else ""
         code = self._process.returncode
+        if code is not None and code < 0:
+            import signal
+
+            how = f"killed by {signal.Signals(-code).name}"
+        else:
+            how = f"exit {code}"
         return WriteError(
-            f"`render`: ffmpeg failed writing {str(self.path)!r} (exit {code})"
+            f"`render`: ffmpeg failed writing {str(self.path)!r} ({how})"
             + (f": {message[:200]}" if message else "")
         )
 
