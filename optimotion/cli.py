@@ -10,9 +10,9 @@ never pays for jax or matplotlib.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
-import contextlib
 import re
 import signal
 import sys

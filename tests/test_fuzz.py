@@ -61,8 +61,10 @@ def mutate(rng: random.Random, text: str) -> str:
             return text[:at]
         if kind == 1:
             return text[:at] + rng.choice("\x01\x07\x1b\x7f\ufeff") + text[at:]
-        return text[:at] + rng.choice(["{", "[", ":", "&a", "*a", "!!python/"]) + (
-            text[at:]
+        return (
+            text[:at]
+            + rng.choice(["{", "[", ":", "&a", "*a", "!!python/"])
+            + (text[at:])
         )
     data = yaml.safe_load(text)
     for _ in range(rng.randint(1, 3)):

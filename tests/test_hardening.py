@@ -381,7 +381,9 @@ REFUSED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "extra", "line"), REFUSED, ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize(
+    ("name", "extra", "line"), REFUSED, ids=[r[0] for r in REFUSED]
+)
 def test_validate_refuses_what_render_would(name, extra, line, workdir, capsys):
     text = TINY
     if extra.startswith("surface:"):
@@ -540,4 +542,3 @@ def test_source_date_epoch_is_the_pdf_date(workdir, capsys, monkeypatch):
     (workdir / "s.yaml").write_text(TINY, encoding="utf-8")
     assert run(["render", "s.yaml", "-o", "o.pdf", "--quiet"], capsys)[0] == 0
     assert b"/CreationDate (D:20231114221320Z)" in (workdir / "o.pdf").read_bytes()
-

@@ -6,9 +6,11 @@ runs.
 
 from ._formats import OutputError as OutputError
 from ._formats import OutputFormat as OutputFormat
+from ._formats import check_output as check_output
 from ._formats import destination_problem as destination_problem
 from ._formats import format_of as format_of
 from ._formats import formats as formats
+from ._formats import output_problem as output_problem
 from ._formats import register as register_format
 from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
@@ -18,13 +20,11 @@ from ._render import preload as preload
 from ._render import render as render
 from ._render import render_frames as render_frames
 from ._render import still as still
-from ._formats import check_output as check_output
-from ._formats import output_problem as output_problem
 from ._sinks import FORMATS as FORMATS
 from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
 from ._sinks import STILL_FORMATS as STILL_FORMATS
 from ._sinks import FFmpegSink as FFmpegSink
-from ._sinks import GifSink as GifSink
+from ._gif import GifSink as GifSink
 from ._sinks import NullSink as NullSink
 from ._sinks import PngFolderSink as PngFolderSink
 from ._sinks import Sink as Sink

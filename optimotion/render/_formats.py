@@ -265,9 +265,7 @@ def _frames_folder_problem(folder: pathlib.Path) -> str | None:
     """An existing frames folder: its `frame_*.png` are replaced only if a render
     wrote them (listed in its `MANIFEST`)."""
     ours = set(read_manifest(folder))
-    foreign = sorted(
-        p.name for p in folder.glob("frame_*.png") if p.name not in ours
-    )
+    foreign = sorted(p.name for p in folder.glob("frame_*.png") if p.name not in ours)
     if foreign:
         return (
             f"folder {_plain(os.fspath(folder))}/ holds {len(foreign)} "
@@ -311,7 +309,10 @@ def _even(spec: RenderSpec, ext: str) -> Problem | None:
     w, h = spec.size
     if w % 2 or h % 2:
         even = [w + w % 2, h + h % 2]
-        return "size", f"{ext} needs even pixel sizes (yuv420p), got [{w}, {h}]; use {even}"
+        return (
+            "size",
+            f"{ext} needs even pixel sizes (yuv420p), got [{w}, {h}]; use {even}",
+        )
     return None
 
 
@@ -369,5 +370,7 @@ register(
 register(OutputFormat(".pdf", "still", "the last frame, vector"))
 register(OutputFormat(".png", "still", "the last frame"))
 register(OutputFormat(".svg", "still", "the last frame, vector"))
-register(OutputFormat(".html", "player", "a self-contained browser player", _html_limits))
+register(
+    OutputFormat(".html", "player", "a self-contained browser player", _html_limits)
+)
 register(OutputFormat(FRAMES, "frames", "a folder of PNG frames", sink=_frames_sink))

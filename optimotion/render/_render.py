@@ -20,8 +20,8 @@ import numpy as np
 
 from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
-from ._layout import _mathtext, make_figure, rc_context
 from ._formats import OutputError, check_output, destination_problem
+from ._layout import _mathtext, make_figure, rc_context
 from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme

@@ -15,7 +15,6 @@ from typing import Protocol
 import numpy as np
 
 from .._atomic import temp_path
-from ._gif import GifSink
 from ._formats import (
     FRAMES,
     MANIFEST,
@@ -383,9 +382,7 @@ class PngFolderSink:
         self._tmp = None
 
 
-def sink_for(
-    output: str | os.PathLike, exact_colors: Sequence[str] = ()
-) -> Sink:
+def sink_for(output: str | os.PathLike, exact_colors: Sequence[str] = ()) -> Sink:
     """The sink of an output path, from the format registry: `.gif`, `.mp4`,
     `.webm`, or a folder of PNG frames for a path ending in '/'."""
     fmt = format_of(output)

@@ -57,9 +57,7 @@ def clean(text: str, limit: int = MAX_LINE) -> str:
     could forge a second line, an escape sequence) shown escaped, and cut short."""
     if text.isprintable() and len(text) <= limit:
         return text
-    out = "".join(
-        c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1]
-    )
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
     return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
@@ -90,7 +88,9 @@ class Issue:
         else:
             where = file
         path = clean(self.path, MAX_ECHO)
-        return clean(f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}")
+        return clean(
+            f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}"
+        )
 
 
 class SceneError(ValueError):

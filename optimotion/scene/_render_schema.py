@@ -175,8 +175,7 @@ class RenderSettings(Model):
             n = len(self.views)
             if rows < 1 or cols < 1 or rows * cols < n:
                 fail(
-                    f"{rows}x{cols} grid has {max(rows * cols, 0)} cells for "
-                    f"{n} views",
+                    f"{rows}x{cols} grid has {max(rows * cols, 0)} cells for {n} views",
                     "layout",
                 )
             if (rows - 1) * cols >= n or (cols - 1) * rows >= n:
