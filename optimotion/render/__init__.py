@@ -14,6 +14,7 @@ from ._formats import output_problem as output_problem
 from ._formats import register as register_format
 from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
+from ._gif import GifSink as GifSink
 from ._layout import mathtext_problem as mathtext_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
@@ -24,7 +25,6 @@ from ._sinks import FORMATS as FORMATS
 from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
 from ._sinks import STILL_FORMATS as STILL_FORMATS
 from ._sinks import FFmpegSink as FFmpegSink
-from ._gif import GifSink as GifSink
 from ._sinks import NullSink as NullSink
 from ._sinks import PngFolderSink as PngFolderSink
 from ._sinks import Sink as Sink
