@@ -6,7 +6,6 @@ import contextlib
 import errno
 import os
 import pathlib
-import resource
 import signal
 import subprocess
 import sys
@@ -123,19 +122,25 @@ def test_gif_cleanup_survives_a_failing_close(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+LIMITED = """\
+import resource, runpy, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+sys.argv = ["optimotion", *sys.argv[1:]]
+runpy.run_module("optimotion", run_name="__main__")
+"""
+
+
 def _limited_render(tmp_path, out: str, limit: int) -> subprocess.CompletedProcess:
     """`optimotion render` with files limited to `limit` bytes (RLIMIT_FSIZE, and
-    SIGXFSZ ignored: writes past it fail with EFBIG, as on a full disk)."""
-
-    def preexec():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
+    SIGXFSZ ignored: writes past it fail with EFBIG, as on a full disk; ffmpeg
+    inherits the limit)."""
     scene = TINY.replace("[96, 64], dpi: 20", "[320, 240], dpi: 40")
     (tmp_path / "s.yaml").write_text(scene, encoding="utf-8")
+    code = LIMITED.format(limit=limit)
     return subprocess.run(
-        [sys.executable, "-m", "optimotion", "render", "s.yaml", "-o", out, "--quiet"],
-        cwd=tmp_path, capture_output=True, text=True, preexec_fn=preexec,
+        [sys.executable, "-c", code, "render", "s.yaml", "-o", out, "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True,
         env={**os.environ, "MPLBACKEND": "Agg"}, timeout=120,
     )  # fmt: skip
 
