@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import noise, optimizers, render, scene, surfaces
-    from .dynamics import Trajectory, race, run
+    from .dynamics import Ensemble, Trajectory, ensemble, ensemble_race, race, run
     from .interactive import animate, explore, plot
 
 try:
@@ -27,12 +27,15 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 _SUBMODULES = {
     "noise", "optimizers", "render", "scene", "surfaces", "dynamics", "interactive",
 }  # fmt: skip
-_FROM_DYNAMICS = {"Trajectory", "race", "run"}
+_FROM_DYNAMICS = {"Ensemble", "Trajectory", "ensemble", "ensemble_race", "race", "run"}
 _FROM_INTERACTIVE = {"animate", "explore", "plot"}
 
 __all__ = [
+    "Ensemble",
     "Trajectory",
     "animate",
+    "ensemble",
+    "ensemble_race",
     "explore",
     "noise",
     "optimizers",

@@ -16,3 +16,11 @@ def x64():
     """Run the test body with 64-bit JAX, restoring the previous setting after."""
     with jax.enable_x64(True):
         yield
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that drive a browser (the `browser` fixture of test_html_player.py) are
+    marked `browser`: `pytest -m "not browser"` runs the rest without chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -13,7 +13,9 @@ import yaml
 
 from optimotion import cli
 
-SCENES = sorted((pathlib.Path(__file__).parent.parent / "scenes").glob("*.yaml"))
+SCENES = sorted(
+    (pathlib.Path(__file__).parent.parent / "optimotion" / "scenes").glob("*.yaml")
+)
 CASES = 300
 RENDERS = 4
 SEED = 20261202

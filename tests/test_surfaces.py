@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.mathtext import MathTextParser
 
-from optimotion import surfaces
+import optimotion
+from optimotion import optimizers, surfaces
 from optimotion.surfaces import CriticalPoint, Surface, _catalog
 
 NAMES = (
@@ -18,12 +19,15 @@ NAMES = (
     "double_well",
     "goldstein_price",
     "himmelblau",
+    "linear_regression",
     "long_valley",
     "monkey_saddle",
+    "noisy_moons",
     "rastrigin",
     "rosenbrock",
     "saddle",
     "six_hump_camel",
+    "tanh_net",
 )
 
 # Known minima and their values, from the literature (closed forms where they exist;
@@ -49,6 +53,9 @@ KNOWN_MINIMA = {
     "rastrigin": [((0.0, 0.0), 0.0)],
     "rosenbrock": [((1.0, 1.0), 0.0)],
     "saddle": [],
+    "linear_regression": [],  # checked against least squares below
+    "noisy_moons": [],
+    "tanh_net": [],
     "six_hump_camel": [
         ((0.0898, -0.7126), -1.0316),
         ((-0.0898, 0.7126), -1.0316),
@@ -76,7 +83,12 @@ COUNTS = {
     "rosenbrock": {"minimum": 1},
     "saddle": {"saddle": 1},
     "six_hump_camel": {"minimum": 6, "saddle": 7, "maximum": 2},
+    "linear_regression": {"minimum": 1},
+    "noisy_moons": {"minimum": 1},
+    "tanh_net": {"minimum": 2, "saddle": 1},
 }
+FINITE_SUMS = ("linear_regression", "noisy_moons", "tanh_net")
+CLOSED_FORM = tuple(n for n in NAMES if n not in FINITE_SUMS)
 
 
 @functools.cache
@@ -111,7 +123,7 @@ def test_get_unknown_name_lists_names_and_suggests():
         + ", ".join(NAMES)
         + "; did you mean 'rosenbrock'?"
     )
-    with pytest.raises(ValueError, match=r"expected one of beale, .*six_hump_camel$"):
+    with pytest.raises(ValueError, match=r"expected one of beale, .*tanh_net$"):
         surfaces.get("zzz")
     with pytest.raises(TypeError, match="`surfaces.get`: name must be a str, got 3"):
         surfaces.get(3)
@@ -156,7 +168,7 @@ def test_gradient_matches_central_differences(name, x64):
         np.testing.assert_allclose(got, fd, rtol=1e-6, atol=1e-7 * (1 + abs(f)))
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CLOSED_FORM)
 def test_metadata_is_consistent(name):
     surface = surfaces.get(name)
     (x0, x1), (y0, y1) = surface.window
@@ -172,7 +184,7 @@ def test_metadata_is_consistent(name):
     MathTextParser("path").parse(f"${surface.latex}$")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CLOSED_FORM)
 def test_formula_is_the_function(name, x64):
     """Each plain-text formula parses (`from_expression`) to the same function."""
     surface = surfaces.get(name)
@@ -353,3 +365,99 @@ def test_surfaces_are_elementwise_and_keep_float32():
         assert values.shape == (2,)
         assert values.dtype == jnp.float32
         assert values[1] == pytest.approx(float(surface(*surface.start)), rel=1e-5)
+
+
+def test_python_numbers_evaluate_in_float64():
+    # Issue 11: beale(3, 0.5) in a notebook equals what run/race/grid compute.
+    beale = surfaces.get("beale")
+    value = beale(1.0, 1.5)
+    assert value.dtype == jnp.float64
+    path = optimotion.run(beale, optimizers.sgd(lr=0.0), (1.0, 1.5), 1)
+    assert float(value) == path.loss[0]
+    assert not jax.config.jax_enable_x64  # the global configuration is untouched
+
+
+def test_linear_regression_minimum_is_least_squares():
+    surface = surfaces.get("linear_regression")
+    a, t = surface.data
+    w, b = np.linalg.lstsq(np.column_stack([a, np.ones_like(a)]), t, rcond=None)[0]
+    assert surface.minima[0] == pytest.approx((w, b), abs=1e-12)
+    (point,) = _found("linear_regression")
+    assert (point.x, point.y) == pytest.approx((w, b), abs=1e-9)
+    assert point.value == pytest.approx(np.mean((w * a + b - t) ** 2), rel=1e-12)
+
+
+def test_finite_sums_are_the_mean_of_their_examples(x64):
+    # The surface equals a NumPy mean of the per-example losses, written out here.
+    rng = np.random.default_rng(3)
+    losses = {
+        "linear_regression": lambda w, b, a, t: (w * a + b - t) ** 2,
+        "noisy_moons": lambda w1, w2, a, b, s: np.log1p(np.exp(-s * (w1 * a + w2 * b))),
+        "tanh_net": lambda w1, w2, u, t: (w2 * np.tanh(w1 * u) - t) ** 2,
+    }
+    for name, loss in losses.items():
+        surface = surfaces.get(name)
+        (x0, x1), (y0, y1) = surface.window
+        for x, y in zip(rng.uniform(x0, x1, 4), rng.uniform(y0, y1, 4), strict=True):
+            expected = np.mean(loss(x, y, *surface.data))
+            assert float(surface(x, y)) == pytest.approx(expected, rel=1e-12)
+            index = np.array([0, 2, 5])
+            batch = np.mean(loss(x, y, *(d[index] for d in surface.data)))
+            got = surface.batch_loss(jnp.array([x, y]), jnp.asarray(index))
+            assert float(got) == pytest.approx(batch, rel=1e-12)
+
+
+def test_tanh_net_has_a_real_saddle_at_the_origin(x64):
+    # f(w1, w2) = mean (w2 tanh(w1 u) - t)^2: at 0 the Hessian is [[0, -2m], [-2m, 0]]
+    # with m = mean(u t), so its eigenvalues are ±2|m| and the minima come in a
+    # symmetric pair ±w*.
+    surface = surfaces.get("tanh_net")
+    u, t = surface.data
+    m = np.mean(u * t)
+    hessian = np.asarray(jax.hessian(surface.loss)(jnp.zeros(2)))
+    np.testing.assert_allclose(hessian, [[0, -2 * m], [-2 * m, 0]], atol=1e-12)
+    found = _found("tanh_net")
+    assert [p.kind for p in found] == ["minimum", "saddle", "minimum"]
+    assert (found[0].x, found[0].y) == pytest.approx((-found[2].x, -found[2].y))
+    assert surface.minima[0] == pytest.approx((found[2].x, found[2].y), abs=1e-9)
+
+
+def test_noisy_moons_minimum_has_zero_numpy_gradient():
+    surface = surfaces.get("noisy_moons")
+    a, b, s = surface.data
+    w = np.array(surface.minima[0])
+    margin = s * (w[0] * a + w[1] * b)
+    weight = -s / (1 + np.exp(margin))
+    grad = np.array([np.mean(weight * a), np.mean(weight * b)])
+    assert np.abs(grad).max() < 1e-12
+
+
+def test_display_names_are_what_titles_show():
+    shown = {name: surfaces.get(name).display_name for name in NAMES}
+    assert shown == {
+        "beale": "Beale", "booth": "Booth", "double_well": "Double well",
+        "goldstein_price": "Goldstein–Price", "himmelblau": "Himmelblau",
+        "long_valley": "Long valley", "monkey_saddle": "Monkey saddle",
+        "rastrigin": "Rastrigin", "rosenbrock": "Rosenbrock", "saddle": "Saddle",
+        "six_hump_camel": "Six-hump camel", "linear_regression": "Linear regression",
+        "noisy_moons": "Noisy moons (logistic regression)",
+        "tanh_net": "Two-weight tanh network",
+    }  # fmt: skip
+    own = Surface("my_bowl", lambda x, y: x**2 + y**2, "x**2 + y**2", "x^2 + y^2",
+                  ((-1, 1), (-1, 1)), (0.5, 0.5))  # fmt: skip
+    assert own.display_name == "My bowl"  # the default, from the name
+
+
+def test_the_contour_title_and_the_starter_scene_use_the_display_name():
+    from optimotion import optimizers, race
+    from optimotion.render import RenderSpec, final_frame
+    from optimotion.scene._files import starter_scene
+
+    surface = surfaces.get("goldstein_price")
+    traces = race(surface, {"SGD": optimizers.sgd(lr=1e-5)}, surface.start, 3)
+    with final_frame(traces, surface, RenderSpec(size=(640, 480))) as renderer:
+        (title,) = [ax.get_title() for ax in renderer.fig.axes if ax.get_title()]
+    assert title.split(":")[0] == "Goldstein–Price"  # the formula, if it fits
+    assert "title: Optimizers on the Goldstein–Price surface\n" in starter_scene(
+        "goldstein_price"
+    )

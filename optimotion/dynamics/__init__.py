@@ -1,9 +1,21 @@
 """The dynamics: optimizers run on surfaces as one compiled `jax.lax.scan`."""
 
-from . import _noise as noise
-from ._run import Record as Record
+from . import _estimators as estimators
+from ._ensemble import Ensemble as Ensemble
+from ._ensemble import ensemble as ensemble
+from ._ensemble import ensemble_race as ensemble_race
 from ._run import race as race
 from ._run import run as run
+from ._step import Record as Record
 from ._trajectory import Trajectory as Trajectory
 
-__all__ = ["Record", "Trajectory", "noise", "race", "run"]
+__all__ = [
+    "Ensemble",
+    "Record",
+    "Trajectory",
+    "ensemble",
+    "ensemble_race",
+    "estimators",
+    "race",
+    "run",
+]

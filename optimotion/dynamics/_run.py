@@ -8,114 +8,42 @@ of optimizer kinds (and their boolean flags) or a new step count compiles again.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import optimizers
 from ..optimizers import Optimizer
 from ..surfaces import Surface
-from ._noise import Noise
+from . import _estimators
+from ._estimators import GradientEstimator
+from ._step import Path, rebuild, split, traced, untraced
 from ._trajectory import Trajectory
 
+Noise = GradientEstimator | Mapping[str, GradientEstimator | None] | None
+
 MAX_STEPS = 1_000_000
-BOUND_FACTOR = 100.0
-"""A path has diverged once it leaves the window grown by this many window spans."""
 
 
-class Record(NamedTuple):
-    """What one scan step reports for one optimizer (blackjax's `Info`)."""
-
-    xy: jax.Array  # position after the step, NaN once diverged
-    loss: jax.Array  # f before the step
-    grad: jax.Array  # exact ∇f before the step
-    lr: jax.Array  # learning rate used by the step
-    state: dict[str, jax.Array]  # vector state after the step
-
-
-def _split(optimizer: Optimizer) -> tuple[tuple, dict]:
-    """(static part, traced part) of an optimizer's hyperparameters."""
-    static, traced = [], {}
-    for key, value in sorted(optimizer.hyperparams.items()):
-        if isinstance(value, bool | str) or value is None:
-            static.append((key, value))
-        else:
-            traced[key] = jax.tree.map(lambda v: jnp.asarray(v, jnp.float64), value)
-    return (optimizer.name, tuple(static)), traced
-
-
-def _vector_fields(state: Any) -> tuple[str, ...]:
-    """The state fields worth drawing: NamedTuple fields shaped like the parameters."""
-    return tuple(
-        name
-        for name, value in zip(state._fields, state, strict=True)
-        if value is not None and jnp.shape(value) == (2,)
-    )
-
-
-def _bounds(surface: Surface) -> tuple[float, float, float, float]:
-    (x0, x1), (y0, y1) = surface.window
-    span = max(x1 - x0, y1 - y0) * BOUND_FACTOR
-    return (x0 - span, x1 + span, y0 - span, y1 + span)
-
-
-def _simulate(x0, hparams, noise, key, *, surface, specs, steps):
+def _simulate(x0, hparams, estimators, key, *, surface, specs, steps):
     """The compiled program: all optimizers, `steps` updates, one scan."""
-    loss = surface.loss
-    value_and_grad = jax.value_and_grad(loss)
-    xmin, xmax, ymin, ymax = _bounds(surface)
-    opts = [
-        optimizers.rebuild(name, {**dict(static), **traced})
-        for (name, static), traced in zip(specs, hparams, strict=True)
+    paths = [
+        Path(rebuild(spec, hp), untraced(est), surface)
+        for spec, hp, est in zip(specs, hparams, estimators, strict=True)
     ]
-    states = tuple(opt.init(x0) for opt in opts)
-    fields = tuple(_vector_fields(s) for s in states)
-    carry = (tuple(x0 for _ in opts), states, tuple(jnp.array(True) for _ in opts))
+    carry = tuple(path.init(x0) for path in paths)
 
     def step(carry, t):
-        params, states, alive = carry
-        key_t = jax.random.fold_in(key, t)  # the same noise for every optimizer
-        out_params, out_states, out_alive, records = [], [], [], []
-        for i, opt in enumerate(opts):
-            p, s, a = params[i], states[i], alive[i]
-            f, g = value_and_grad(p)
-            g_used = g if noise is None else noise.gradient(key_t, loss, p, g)
-            updates, s_new = opt.update(g_used, s, p)
-            p_new = p + updates
-            inside = (
-                (p_new[0] >= xmin) & (p_new[0] <= xmax)
-                & (p_new[1] >= ymin) & (p_new[1] <= ymax)
-            )  # fmt: skip
-            ok = a & jnp.all(jnp.isfinite(p_new)) & inside
-            p_next = jnp.where(ok, p_new, p)
-            s_next = jax.tree.map(functools.partial(jnp.where, ok), s_new, s)
-            nan = jnp.full_like(p, jnp.nan)
-            records.append(
-                Record(
-                    xy=jnp.where(ok, p_new, nan),
-                    loss=f,
-                    grad=g,
-                    lr=optimizers.learning_rate(opt.hyperparams["lr"], t),
-                    state={
-                        name: jnp.where(ok, getattr(s_new, name), nan)
-                        for name in fields[i]
-                    },
-                )
-            )
-            out_params.append(p_next)
-            out_states.append(s_next)
-            out_alive.append(ok)
-        return (tuple(out_params), tuple(out_states), tuple(out_alive)), tuple(records)
+        out = [path.step(c, key, t) for path, c in zip(paths, carry, strict=True)]
+        return tuple(c for c, _ in out), tuple(r for _, r in out)
 
-    (last, _, _), records = jax.lax.scan(step, carry, jnp.arange(steps))
+    value_and_grad = jax.value_and_grad(surface.loss)
+    _, records = jax.lax.scan(step, carry, jnp.arange(steps, dtype=jnp.int32))
     final = tuple(jax.vmap(value_and_grad)(r.xy[-1:]) for r in records)
     initial = tuple(
-        {name: getattr(s, name) for name in f}
-        for s, f in zip(states, fields, strict=True)
+        {name: getattr(c.opt_state, name) for name in path.fields(x0)}
+        for path, c in zip(paths, carry, strict=True)
     )
     return records, final, initial
 
@@ -129,28 +57,34 @@ def race(
     x0: jax.typing.ArrayLike,
     steps: int,
     *,
-    seed: int = 0,
-    noise: Noise | None = None,
+    seed: int | jax.Array = 0,
+    noise: Noise = None,
 ) -> dict[str, Trajectory]:
     """Run several optimizers from one start in one compiled program.
 
-    Every optimizer sees the same noise sequence (common random numbers), so
-    `race(...)[label]` equals `run(...)` of that optimizer alone with the same seed.
+    Optimizers with equal estimators see the same noise sequence (common random
+    numbers), so `race(...)[label]` equals `run(...)` of that optimizer alone with
+    the same seed and estimator.
 
     Args:
         surface: the loss surface.
         optimizers_by_label: `{label: optimizer}`, in legend order.
         x0: the start point `(x, y)`.
         steps: the number of updates, >= 1.
-        seed: the random seed for the noise model (ignored without noise).
-        noise: a noise model such as `optimotion.noise.gaussian(0.1)`, or None for
-            exact gradients.
+        seed: the random seed of the gradient estimators (an int >= 0), or a
+            PRNG key such as `Ensemble.key(i)` to replay an ensemble's particle.
+        noise: a gradient estimator from `optimotion.noise` (e.g.
+            `noise.gaussian(0.1)`, `noise.minibatch(8)`) for every optimizer, or
+            `{label: estimator or None}` to give each its own (labels left out get
+            exact gradients), or None for exact gradients.
 
     Returns:
         `{label: Trajectory}` in float64, in the order given.
 
     Raises:
-        ValueError: on an empty race, a bad start point or step count.
+        ValueError: on an empty race, a bad start point, step count or seed, or an
+            estimator the surface cannot serve (`minibatch` on a closed-form
+            surface, a batch larger than the dataset).
 
     Examples:
         >>> import optimotion
@@ -174,24 +108,19 @@ def race(
             )
     start = _check_start(x0)
     steps = _check_steps(steps)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"`race`: seed must be an integer >= 0, got {seed!r}")
     labels = list(optimizers_by_label)
+    estimators = estimators_for(labels, noise, surface, "race")
     with jax.enable_x64(True):
+        key = path_key(seed, "race")
         specs, hparams = zip(
-            *(_split(o) for o in optimizers_by_label.values()), strict=True
-        )
-        noise = (
-            None
-            if noise is None
-            else jax.tree.map(lambda v: jnp.asarray(v, jnp.float64), noise)
+            *(split(o) for o in optimizers_by_label.values()), strict=True
         )
         records, final, initial = jax.device_get(
             _compiled(
                 jnp.asarray(start, jnp.float64),
                 hparams,
-                noise,
-                jax.random.key(seed),
+                tuple(traced(e) for e in estimators),
+                key,
                 surface=surface,
                 specs=tuple(specs),
                 steps=steps,
@@ -209,8 +138,8 @@ def run(
     x0: jax.typing.ArrayLike,
     steps: int,
     *,
-    seed: int = 0,
-    noise: Noise | None = None,
+    seed: int | jax.Array = 0,
+    noise: Noise = None,
 ) -> Trajectory:
     """Run one optimizer on a surface: `race` with a single entrant.
 
@@ -226,6 +155,40 @@ def run(
     return race(
         surface, {optimizer.name: optimizer}, x0, steps, seed=seed, noise=noise
     )[optimizer.name]
+
+
+def estimators_for(labels: list[str], noise: Noise, surface: Surface, api: str) -> list:
+    """One estimator (or None) per label, checked against the surface."""
+    if isinstance(noise, Mapping):
+        unknown = [k for k in noise if k not in labels]
+        if unknown:
+            raise ValueError(
+                f"`{api}`: noise names {unknown[0]!r}, which is not one of the "
+                f"labels {labels}"
+            )
+        estimators = [noise.get(label) for label in labels]
+    else:
+        estimators = [noise] * len(labels)
+    for e in estimators:
+        if e is not None:
+            _estimators.check(e, surface, api)
+    return estimators
+
+
+def path_key(seed: int | jax.Array, api: str) -> jax.Array:
+    """The PRNG key of a path: `jax.random.key(seed)`, or the key itself."""
+    if isinstance(seed, jax.Array) and jnp.issubdtype(seed.dtype, jax.dtypes.prng_key):
+        if seed.shape != ():
+            raise ValueError(f"`{api}`: seed must be one key, got shape {seed.shape}")
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"`{api}`: seed must be an integer >= 0 or a jax.random.key, "
+            f"got {seed!r} of type {type(seed)}"
+        )
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"`{api}`: seed must be in [0, 2**63), got {seed!r}")
+    return jax.random.key(int(seed))
 
 
 def _check_start(x0: jax.typing.ArrayLike) -> np.ndarray:
@@ -246,11 +209,12 @@ def _check_steps(steps: int) -> int:
     return int(steps)
 
 
-def _trajectory(start, record: Record, final, initial) -> Trajectory:
+def _trajectory(start, record, final, initial) -> Trajectory:
     final_loss, final_grad = final
     xy = np.vstack([start[None], record.xy])
     loss = np.append(record.loss, final_loss)
     grad = np.vstack([record.grad, final_grad])
+    grad_used = np.asarray(record.grad_used, dtype=np.float64)
     bad = np.flatnonzero(np.isnan(xy[:, 0]))
     diverged_at = int(bad[0]) if bad.size else None
     if diverged_at is not None:  # the exact values after divergence are meaningless
@@ -269,4 +233,5 @@ def _trajectory(start, record: Record, final, initial) -> Trajectory:
         state=state,
         diverged_at=diverged_at,
         lr=np.asarray(record.lr, dtype=np.float64),
+        grad_used=grad_used,
     )

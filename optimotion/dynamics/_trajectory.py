@@ -28,6 +28,9 @@ class Trajectory:
         diverged_at: the first step index t whose position is non-finite or far
             outside the window, else None; rows from there on are NaN.
         lr: the learning rate used at each step, shape (steps,).
+        grad_used: the gradient the optimizer was given at each step (the
+            estimator's, e.g. a minibatch gradient; equal to `grad[:-1]` without
+            noise), shape (steps, 2).
     """
 
     xy: np.ndarray
@@ -37,6 +40,11 @@ class Trajectory:
     state: Mapping[str, np.ndarray]
     diverged_at: int | None
     lr: np.ndarray
+    grad_used: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.grad_used is None:  # exact gradients
+            object.__setattr__(self, "grad_used", self.grad[:-1])
 
     @property
     def steps(self) -> int:
@@ -59,6 +67,7 @@ class Trajectory:
             if diverged is not None and diverged <= steps
             else None,
             lr=self.lr[:steps],
+            grad_used=self.grad_used[:steps],
         )
 
     def to_numpy(self) -> np.ndarray:
@@ -94,6 +103,7 @@ class Trajectory:
             "grad": clean(self.grad),
             "step_length": clean(self.step_length),
             "lr": clean(self.lr),
+            "grad_used": clean(self.grad_used),
             "state": {k: clean(v) for k, v in self.state.items()},
         }
 

@@ -255,7 +255,7 @@ def render(
     """Render an animation (or a still) of `traces` on `surface` to `output`.
 
     The format follows the extension: `.gif`, `.mp4` (H.264, yuv420p), `.webm`
-    (VP9), a folder of PNG frames (a path ending in '/' or an existing folder), or
+    (VP9), a folder of PNG frames (a path ending in '/'), or
     the final frame as `.png`, `.svg` or `.pdf` (see `still`), or `.html` (the
     browser player): the format registry, `optimotion.render.formats()`, says
     which and checks its limits. The file is written to a temporary name in the

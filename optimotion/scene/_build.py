@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -60,16 +60,28 @@ class BuiltScene(NamedTuple):
         }
         return {path: by_start[start][label] for path, label, start in self.entries()}
 
-    def render(self, output: str | os.PathLike, *, progress: bool | None = None):
+    def render(
+        self,
+        output: str | os.PathLike,
+        *,
+        progress: bool | None = None,
+        status: Callable[[str], object] | None = None,
+    ):
         """Race and render to `output` (`optimotion.render.render`); returns the
         path. The figure's static part (the surface's grid and critical points, and
         matplotlib's imports) does not depend on the race, so a thread prepares it
-        while JAX compiles the race, which releases the GIL."""
+        while JAX compiles the race, which releases the GIL. `status`, if given,
+        is told each stage as it starts ("compiling and racing ...", "drawing")."""
         from ..render import preload, render  # noqa: PLC0415
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             static = pool.submit(preload, self.surface)
+            if status is not None:
+                paths = len(self.optimizers) * len(self.starts)
+                status(f"compiling and racing {paths} paths x {self.steps} steps")
             traces = self.race()
+            if status is not None:
+                status("drawing")
             static.result()
         return render(traces, self.surface, self.spec, output, progress=progress)
 

@@ -107,7 +107,7 @@ def starter_scene(name: str) -> str:
 {SCHEMA_COMMENT}
 # A starter scene: edit it, then `optimotion render {name}.yaml`.
 # Every field: `optimotion schema`; names: `optimotion list`.
-title: Optimizers on the {name} surface
+title: Optimizers on the {surface.display_name} surface
 surface: {name}   # {surface.formula}
 start: [{_number(x)}, {_number(y)}]
 steps: 300

@@ -9,6 +9,7 @@ from ._catalog import get as get
 from ._catalog import names as names
 from ._catalog import register as register
 from ._expression import from_expression as from_expression
+from ._finite_sum import finite_sum as finite_sum
 from ._surface import CriticalPoint as CriticalPoint
 from ._surface import Surface as Surface
 from ._surface import Window as Window
@@ -17,6 +18,7 @@ __all__ = [
     "CriticalPoint",
     "Surface",
     "Window",
+    "finite_sum",
     "from_expression",
     "get",
     "names",

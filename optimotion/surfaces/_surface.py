@@ -44,6 +44,12 @@ class Surface:
         minima: known global/local minima `((x, y), ...)`.
         saddles: known saddle points `((x, y), ...)` inside `window`.
         log_contours: whether contours read best on log-spaced levels.
+        data: for a finite-sum surface f(w) = (1/N) Σᵢ ℓ(w; zᵢ), the dataset as a
+            tuple of 1-D NumPy arrays of length N (one per field of zᵢ); else None.
+        example_fn: for a finite-sum surface, the per-example loss
+            `example_fn(x, y, *z) -> ℓ`, elementwise in x, y and the fields of z.
+        display_name: the name in titles and legends ("Goldstein–Price"); by
+            default `name` with spaces for underscores, capitalized ("Double well").
     """
 
     name: str
@@ -55,14 +61,39 @@ class Surface:
     minima: tuple[tuple[float, float], ...] = ()
     saddles: tuple[tuple[float, float], ...] = ()
     log_contours: bool = False
+    data: tuple[np.ndarray, ...] | None = None
+    example_fn: Callable[..., jax.Array] | None = None
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display_name:
+            words = self.name.replace("_", " ")
+            object.__setattr__(self, "display_name", words[:1].upper() + words[1:])
 
     def __call__(self, x: jax.typing.ArrayLike, y: jax.typing.ArrayLike) -> jax.Array:
-        return self.fn(jnp.asarray(x), jnp.asarray(y))
+        """f(x, y), in float64 for Python numbers and float64 arrays (as `run`,
+        `race` and `grid` compute), in float32 for float32 arrays; JAX's global
+        configuration is not changed."""
+        with jax.enable_x64(True):
+            return self.fn(jnp.asarray(x), jnp.asarray(y))
 
     def loss(self, xy: jax.typing.ArrayLike) -> jax.Array:
         """f at a point given as one array `xy` of shape (2,), as optimizers see it."""
         xy = jnp.asarray(xy)
         return self.fn(xy[..., 0], xy[..., 1])
+
+    @property
+    def n_examples(self) -> int | None:
+        """N, the number of examples of a finite-sum surface; None otherwise."""
+        return None if self.data is None else len(self.data[0])
+
+    def batch_loss(self, xy: jax.Array, index: jax.Array) -> jax.Array:
+        """The mean per-example loss over the examples `index` (a finite sum's
+        minibatch loss), at the point `xy` of shape (2,)."""
+        if self.data is None or self.example_fn is None:
+            raise ValueError(f"`{self.name}` is not a finite-sum surface")
+        batch = tuple(jnp.asarray(field, xy.dtype)[index] for field in self.data)
+        return jnp.mean(self.example_fn(xy[0], xy[1], *batch))
 
     def grid(
         self, n: int = 200, window: Window | None = None
