@@ -635,7 +635,7 @@ def test_a_file_of_that_name_wins_over_the_gallery(workdir, capsys):
     (workdir / "beale").write_text(TINY, encoding="utf-8")  # no extension
     code, out, err = run(["validate", "beale"], capsys)
     assert (code, out, err) == (0, "beale: ok (2 optimizers x 1 start, 12 steps, "
-                                   "6 frames)\n", "")  # fmt: skip
+                                   "6 frames; about 3 s of work)\n", "")  # fmt: skip
 
 
 @pytest.mark.parametrize(
