@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -547,3 +548,19 @@ def test_source_date_epoch_is_the_pdf_date(workdir, capsys, monkeypatch):
     (workdir / "s.yaml").write_text(TINY, encoding="utf-8")
     assert run(["render", "s.yaml", "-o", "o.pdf", "--quiet"], capsys)[0] == 0
     assert b"/CreationDate (D:20231114221320Z)" in (workdir / "o.pdf").read_bytes()
+
+
+def test_notebook_players_of_one_race_get_distinct_ids(tmp_path):
+    from optimotion.render._html import player_html
+    from optimotion.scene import parse_scene
+
+    built = parse_scene(TINY).build()
+    traces = built.race()
+    pages = [player_html(traces, built.surface, built.spec) for _ in range(2)]
+    assert pages[0] == pages[1]  # a file: the same bytes
+    parts = [
+        player_html(traces, built.surface, built.spec, full_page=False)
+        for _ in range(2)
+    ]
+    ids = [re.search(r'id="(omp-[0-9a-f]{12})"', p)[1] for p in parts]
+    assert ids[0] != ids[1]  # two players in one notebook page

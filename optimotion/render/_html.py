@@ -21,6 +21,7 @@ import json
 import math
 import os
 import pathlib
+import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -318,9 +319,11 @@ def _page(
     prepared, spec, png: bytes, last: bytes, data: dict, *, full_page: bool
 ) -> str:
     theme = get_theme(spec.theme)
-    # The id is a hash of the content: the same race gives the same page.
-    digest = hashlib.sha256(png + _json_for_script(data).encode())
-    uid = "omp-" + digest.hexdigest()[:12]
+    if full_page:  # a hash of the content: the same race gives the same file
+        digest = hashlib.sha256(png + _json_for_script(data).encode())
+        uid = "omp-" + digest.hexdigest()[:12]
+    else:  # a notebook may show the same race twice: ids must differ
+        uid = "omp-" + uuid.uuid4().hex[:12]
     width, _ = spec.size
     title = spec.title or f"optimotion: {prepared.surface.display_name}"
     legend = "".join(
