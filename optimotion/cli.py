@@ -669,7 +669,7 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     problems = []
     for file in files:  # one validation pass before any rendering
         try:
-            load_scene(file)
+            _check_budget(file, load_scene(file))
         except SceneError as error:
             problems.append(str(error))
     if problems:
