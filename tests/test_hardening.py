@@ -564,3 +564,14 @@ def test_notebook_players_of_one_race_get_distinct_ids(tmp_path):
     ]
     ids = [re.search(r'id="(omp-[0-9a-f]{12})"', p)[1] for p in parts]
     assert ids[0] != ids[1]  # two players in one notebook page
+
+
+def test_gallery_refuses_a_scene_over_the_budget(workdir, capsys, monkeypatch):
+    folder = workdir / "scenes"
+    folder.mkdir()
+    (folder / "max.yaml").write_text(MAX_SCENE, encoding="utf-8")
+    no_work(monkeypatch)
+    code, out, err = run(["gallery", "--scenes", "scenes", "-o", "g"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("scenes/max.yaml: the estimated work is 16.1 h (")
+    assert not (workdir / "g").exists()
