@@ -1,6 +1,8 @@
 """Frame sinks: `setup / grab_frame / finish` (matplotlib's `AbstractMovieWriter`
 shape) over a temporary file in the output's folder that is renamed only when the
-file is complete, so an error or Ctrl-C never leaves a half-written output."""
+file is complete, so an error, Ctrl-C or SIGTERM never leaves a half-written
+output. Which sink an output gets, and its limits, is the format registry's
+(`_formats`)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,10 @@ import numpy as np
 
 from .._atomic import temp_path
 from ._formats import (
-    FRAMES,
     MANIFEST,
     OutputError,
     check_output,
     format_of,
-    names_frames_folder,
-    output_problem,
     read_manifest,
     suffixes,
 )
@@ -32,14 +31,6 @@ STILL_FORMATS = suffixes("still")
 FORMATS = suffixes()
 """Output extensions: animations, stills of the last frame, the browser player
 (from the format registry, `optimotion.render.formats`)."""
-
-__all__ = ["FRAMES", "OutputError", "check_output", "output_problem"]
-
-
-def is_folder(output: str | os.PathLike) -> bool:
-    """Whether `output` means a folder of PNG frames: a path ending in '/'."""
-    return names_frames_folder(output)
-
 
 H264_CRF = 18
 """x264 constant rate factor (lower is better; imageio's default quality=5 is 25)."""
