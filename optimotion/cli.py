@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a quick small version: at most 400 px wide, at most 12 fps",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="race again even if these dynamics were rendered before (see "
+        "OPTIMOTION_CACHE_DIR in the README)",
+    )
     p.set_defaults(run=_cmd_render)
 
     p = command(
@@ -217,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="FILE.csv (one row per path and step) or FILE.json",
     )
     p.set_defaults(run=_cmd_export)
+
+    p = command(
+        "tune",
+        "choose learning rates on a grid (one compiled program) and print the table",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.yaml",
+        help="write the scene with the chosen learning rates",
+    )
+    p.set_defaults(run=_cmd_tune)
 
     p = command(
         "explore",
@@ -409,6 +429,23 @@ class _Status:
             print(output)
 
 
+def _compilation_cache() -> None:
+    """JAX's persistent compilation cache in the trajectory cache's folder, so a
+    scene whose dynamics changed still skips XLA's compile when the program's
+    shape did not (the CLI's process only: the library leaves JAX's configuration
+    alone)."""
+    from . import _cache  # noqa: PLC0415
+
+    base = _cache.folder()
+    if base is None:
+        return
+    import jax  # noqa: PLC0415
+
+    jax.config.update("jax_compilation_cache_dir", str(base / "xla"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import destination_problem, output_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
@@ -433,7 +470,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
         if problem:
             raise UsageError(f"{where}: {problem}")
         progress = False if args.quiet else None
-        scene.build().render(output, progress=progress, status=status)
+        if not args.no_cache:
+            _compilation_cache()
+        built = scene.build()
+        built.render(output, progress=progress, status=status, cache=not args.no_cache)
         if status.enabled:
             still = os.path.splitext(output)[1].lower() in (".png", ".svg", ".pdf")
             status.finish(output, 1 if still else scene.frames())
@@ -703,6 +743,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     built = scene.build()
     export(scene, built, built.race(), args.output)
     print(args.output)
+    return EXIT_OK
+
+
+def _cmd_tune(args: argparse.Namespace) -> int:
+    """Tune the scene's `lr: auto` optimizers, or all with a numeric lr if none
+    is `auto`; print each one's table; write the tuned scene with `-o`."""
+    from .scene import load_scene  # noqa: PLC0415
+    from .scene._files import tuned_scene, write_scene  # noqa: PLC0415
+
+    if args.output:
+        if os.path.splitext(args.output)[1].lower() not in (".yaml", ".yml"):
+            raise UsageError(f"-o {args.output}: expected a .yaml file")
+        _check_folder(args.output)
+    scene = load_scene(_scene_file(args.scene), args.overrides)
+    data, results = tuned_scene(scene)
+    for label, result in results.items():
+        print(f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}")
+        print(f"  {'lr':>10}  {'final loss':>12}  {'steps to tol':>12}")
+        for lr, final, reach in result.table():
+            mark = " *" if lr == result.lr else ""
+            loss = "diverged" if final != final else f"{final:.4g}"
+            steps = "" if reach < 0 else str(reach)
+            print(f"  {lr:>10.4g}  {loss:>12}  {steps:>12}{mark}")
+    if args.output:
+        write_scene(args.output, data, note=f"{args.scene}, learning rates tuned")
+        print(args.output)
     return EXIT_OK
 
 

@@ -4,6 +4,9 @@ the library must give float64 by itself, so tests that need it say so with `x64`
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# No trajectory or compilation cache unless a test turns it on (test_cache.py):
+# every test computes what it checks.
+os.environ["OPTIMOTION_CACHE"] = "off"
 
 import jax  # noqa: E402
 import pytest  # noqa: E402

@@ -20,7 +20,8 @@ import pytest
 
 import optimotion
 from optimotion import cli, optimizers, surfaces
-from optimotion.scene import Scene, gallery_names, gallery_path, load_scene
+from optimotion.scene import Scene, gallery_names, gallery_path, load_scene, parse_scene
+
 
 BASE = "surface: saddle\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
 WINDOW = "window: {x: [-1, 1], y: [-1, 1]}"
@@ -303,7 +304,7 @@ def test_validate_applies_overrides(workdir, capsys):
         ([], "optimotion: the following arguments are required: COMMAND (see "
          "optimotion --help)"),
         (["rendr"], "optimotion: argument COMMAND: unknown choice 'rendr'; expected "
-         "one of: render, validate, list, new, gallery, export, explore, schema — "
+         "one of: render, validate, list, new, gallery, export, tune, explore, schema — "
          "did you mean 'render'? (see optimotion --help)"),
         (["render"], "optimotion render: the following arguments are required: "
          "SCENE (see optimotion render --help)"),
@@ -452,12 +453,45 @@ def test_new_writes_a_starter_scene_that_validates(name, workdir, capsys):
     assert run(["new", name, "--force", "-o", "x.yaml"], capsys)[0] == 0
 
 
-def test_new_learning_rate_is_scaled_to_the_curvature(capsys):
-    # saddle: Hessian diag(2, -2), so L = 2 and lr = 0.5 / L = 0.25 (1 digit: 0.2).
-    code, out, _ = run(["new", "saddle", "-o", "-"], capsys)
+@pytest.mark.parametrize("name", ["saddle", "goldstein_price"])
+def test_new_races_fairly_with_tuned_learning_rates(name, capsys):
+    # Hand-picked rates made `new saddle` diverge two of four optimizers by step 45
+    # and gave goldstein_price's SGD 1e-6: `lr: auto` tunes each one instead, and
+    # no tuned path leaves the window, while each ends below its start.
+    code, out, _ = run(["new", name, "-o", "-"], capsys)
     assert code == 0
-    assert "  - {name: sgd, lr: 0.2}\n" in out
+    assert "  - {name: sgd, lr: auto}\n" in out
     assert out.startswith("# yaml-language-server: $schema=./scene.schema.json\n")
+    scene = parse_scene(out, source=f"{name}.yaml")
+    built = scene.build()
+    assert built.auto == ("SGD", "Momentum", "RMSProp", "Adam")
+    paths = built.race(cache=False)
+    (x0, x1), (y0, y1) = built.surface.window
+    for label, path in paths.items():
+        assert path.diverged_at is None, label
+        assert np.all((path.xy[:, 0] >= x0) & (path.xy[:, 0] <= x1)), label
+        assert np.all((path.xy[:, 1] >= y0) & (path.xy[:, 1] <= y1)), label
+        assert path.loss[-1] < path.loss[0], label
+        assert path.lr[0] in built.grid
+
+
+def test_tune_prints_the_table_and_writes_the_tuned_scene(workdir, capsys):
+    (workdir / "s.yaml").write_text(
+        "surface: long_valley\nstart: [-4, 1]\nsteps: 100\noptimizers:\n"
+        "  - {name: sgd, lr: auto}\n  - {name: adam, lr: 0.1}\n"
+        "tune: {min: 0.01, max: 1.2, points: 5}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(["tune", "s.yaml", "-o", "t.yaml"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    # GD on 0.01 x^2 + y^2 from (-4, 1): the largest rate below 1 wins, 1.2 diverges
+    # (y is multiplied by 1 - 2 lr a step).
+    assert lines[0] == "SGD: lr = 0.3626"
+    assert lines[-2].split() == ["1.2", "diverged"]
+    assert lines[-1] == "t.yaml"
+    tuned = load_scene(workdir / "t.yaml")
+    assert tuned.optimizers[0].lr == 0.362565 and tuned.optimizers[1].lr == 0.1
 
 
 def test_schema_command(workdir, capsys):
