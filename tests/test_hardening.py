@@ -575,3 +575,20 @@ def test_gallery_refuses_a_scene_over_the_budget(workdir, capsys, monkeypatch):
     assert (code, out) == (2, "")
     assert err.startswith("scenes/max.yaml: the estimated work is 16.1 h (")
     assert not (workdir / "g").exists()
+
+
+def test_the_work_estimate_by_hand():
+    from optimotion.scene._work import estimate
+
+    beale = dict(frames=150, size=(800, 600), panels=1, moving=False, paths=6,
+                 steps=300, trail=None)  # fmt: skip
+    # 3 s fixed + 150 frames x (480,000 px x 2e-8 s + 6 paths x 301/2 points x
+    # 1e-7 s) + 6 x 300 steps x 2e-6 s
+    assert estimate(**beale).seconds == pytest.approx(4.457145, abs=1e-9)
+    # lr: auto on 2 optimizers over 200 rates: 120,000 more steps
+    tuned = estimate(**beale, tuned=2 * 200 * 300)
+    assert tuned.seconds == pytest.approx(4.457145 + 0.24, abs=1e-9)
+    assert tuned.describe() == (
+        "150 frames x 0.48 Mpx x 1 panel; 6 paths x 300 steps; lr: auto runs "
+        "120,000 steps"
+    )

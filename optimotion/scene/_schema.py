@@ -211,7 +211,6 @@ class TuneSettings(Model):
         return tuple(float(v) for v in np.geomspace(self.min, self.max, self.points))
 
 
-
 class Scene(Model):
     """A scene: a surface, start point(s), optimizers racing on it, and how to render.
 
@@ -329,7 +328,10 @@ class Scene(Model):
 
         r = self.render
         camera = r.camera.to_camera()
+        starts = len(self.starts() or [None])
+        auto = sum(o.auto_lr for o in self.optimizers)
         return estimate(
+            tuned=auto * starts * self.tune.points * self.steps,
             frames=self.frames(),
             size=r.size,
             panels=len(r.views),

@@ -39,6 +39,8 @@ class Work(NamedTuple):
         steps: optimizer steps per path.
         trail: trail points drawn per path per frame, at most.
         seconds: the estimate.
+        tuned: optimizer steps of the `lr: auto` search (paths tuned x grid
+            points x steps).
     """
 
     frames: int
@@ -49,6 +51,7 @@ class Work(NamedTuple):
     steps: int
     trail: int
     seconds: float
+    tuned: int = 0
 
     def problem(self, budget: float = BUDGET_SECONDS) -> str | None:
         """Why this is too much work for `budget` seconds, or None."""
@@ -67,6 +70,7 @@ class Work(NamedTuple):
             f"{self.frames:,} frames x {self.pixels / 1e6:.2g} Mpx x {self.panels} "
             f"panel{'s' * (self.panels != 1)}{camera}; {self.paths} "
             f"path{'s' * (self.paths != 1)} x {self.steps:,} steps"
+            + (f"; lr: auto runs {self.tuned:,} steps" if self.tuned else "")
         )
 
     def __str__(self) -> str:
@@ -83,6 +87,7 @@ def estimate(
     steps: int,
     trail: int | None,
     dpi: int = 100,
+    tuned: int = 0,
 ) -> Work:
     """The `Work` of a render with these numbers (see the module's model)."""
     pixels = int(size[0]) * int(size[1])
@@ -94,8 +99,9 @@ def estimate(
         per_frame += pixels * REDRAW_SECONDS
     # Trails grow from nothing to `shown` points: half of it on average.
     per_frame += paths * (shown / 2) * POINT_SECONDS * min(panels, 2)
-    seconds = FIXED_SECONDS + frames * per_frame + paths * steps * STEP_SECONDS
-    return Work(frames, pixels, panels, moving, paths, steps, shown, seconds)
+    seconds = FIXED_SECONDS + frames * per_frame
+    seconds += (paths * steps + tuned) * STEP_SECONDS
+    return Work(frames, pixels, panels, moving, paths, steps, shown, seconds, tuned)
 
 
 def _duration(seconds: float) -> str:
