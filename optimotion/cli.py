@@ -10,9 +10,11 @@ never pays for jax or matplotlib.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import re
+import signal
 import sys
 import time
 import traceback
@@ -148,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="let the scene's own render.output replace an existing file",
+    )
+    p.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="render even if the estimated work is over the budget",
+    )
+    p.add_argument(
         "--low-res",
         action="store_true",
         help="a quick small version: at most 400 px wide, at most 12 fps",
@@ -164,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", "check scene files; print every problem, exit 0 or 2", scene
     )
     p.add_argument("scenes", nargs="+", metavar="SCENE", help=_SCENE_HELP)
+    p.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="accept scenes whose estimated work is over the budget",
+    )
     p.set_defaults(run=_cmd_validate)
 
     p = command("list", "list surfaces, optimizers, views, schedules or scenes")
@@ -291,13 +308,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     try:
         _load_plugins(getattr(args, "plugins", ()))
-        return args.run(args) or EXIT_OK
+        with _signals_interrupt():
+            return args.run(args) or EXIT_OK
     except UsageError as error:
         print(f"optimotion {args.command}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("optimotion: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        signum = getattr(error, "signum", signal.SIGINT)
+        if signum == signal.SIGINT:
+            print("optimotion: interrupted", file=sys.stderr)
+        else:
+            name = signal.Signals(signum).name
+            print(f"optimotion: terminated ({name})", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:  # `optimotion list | head`
         sys.stderr.close()
         return EXIT_OK
@@ -307,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, SceneError):
             print(error, file=sys.stderr)
             return EXIT_BAD_INPUT
+        failure = _known_failure(error)
+        if failure is not None:
+            code, message = failure
+            print(f"optimotion {args.command}: {message}", file=sys.stderr)
+            return code
         if args.debug:
             traceback.print_exc()
         else:
@@ -317,6 +345,63 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_FAILURE
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, like Ctrl-C's
+    KeyboardInterrupt: every `finally` and `abort` runs, so no partial output
+    (`.part` file or folder) is left. `signum` is the signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+"""Signals handled like SIGINT: a closed terminal, `timeout`, a job scheduler."""
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGTERM and SIGHUP raise `Terminated` while a command runs (main thread
+    only); a second signal during the cleanup is ignored; the previous handlers
+    come back after."""
+    import threading  # noqa: PLC0415
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for s in TERMINATING:
+            signal.signal(s, signal.SIG_IGN)  # let the cleanup finish
+        raise Terminated(signum)
+
+    previous = {s: signal.signal(s, handler) for s in TERMINATING}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+def _known_failure(error: BaseException) -> tuple[int, str] | None:
+    """`(exit code, one line)` for failures that are not bugs: a bad output (exit
+    2) or a write that failed, such as a full disk (exit 1)."""
+    import errno  # noqa: PLC0415
+
+    module = sys.modules.get("optimotion.render._formats")
+    if module is not None and isinstance(error, module.OutputError):
+        return EXIT_BAD_INPUT, str(error).removeprefix("`render`: ")
+    sinks = sys.modules.get("optimotion.render._sinks")
+    if sinks is not None and isinstance(error, sinks.WriteError):
+        return EXIT_FAILURE, str(error).removeprefix("`render`: ")
+    disk = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+    if isinstance(error, OSError) and error.errno in disk:
+        where = f" {error.filename!r}" if error.filename else " the output"
+        reason = error.strerror or os.strerror(error.errno)
+        return EXIT_FAILURE, f"cannot write{where}: {reason}; nothing was written"
+    return None
 
 
 def entry_point() -> NoReturn:
@@ -397,7 +482,7 @@ def _compilation_cache() -> None:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import output_problem  # noqa: PLC0415
+    from .render import destination_problem, output_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
 
@@ -408,14 +493,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
         if args.low_res:
             overrides += low_res_overrides(load_scene(file, overrides))
         scene = load_scene(file, overrides)
+        if not args.no_limits:
+            _check_budget(args.scene, scene)
         stem = os.path.splitext(os.path.basename(args.scene))[0]
-        output = args.output or scene.render.output or f"{stem}.mp4"
-        _check_folder(output)
-        problem = output_problem(output, scene.render.size, scene.render.fps)
+        output, where, inside, force = _render_output(args, scene, stem)
+        problem = output_problem(output, scene.render.to_spec(None, {}))
         if problem:
             field, message = problem
-            where = f"-o {output}" if args.output else f"output {output}"
             raise UsageError(f"{where}: render.{field}: {message}")
+        problem = destination_problem(output, inside=inside, force=force)
+        if problem:
+            raise UsageError(f"{where}: {problem}")
         progress = False if args.quiet else None
         if not args.no_cache:
             _compilation_cache()
@@ -429,18 +517,57 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _render_output(args, scene, stem: str) -> tuple[str, str, str | None, bool]:
+    """`(output, where it came from, folder it must stay in, may it replace a
+    file)`: `-o` goes anywhere and replaces; a scene's own output (from the file
+    or a `--set`) stays inside the current folder and replaces only with --force;
+    the default (SCENE's name with .mp4, in the current folder) replaces."""
+    if args.output:
+        return args.output, f"-o {_echo(args.output)}", None, True
+    if scene.render.output:
+        output = scene.render.output
+        where = f"{_echo(args.scene)}: render.output {_echo(output)}"
+        for override in reversed(args.overrides):
+            key = override.partition("=")[0].replace(" ", "")
+            if key in ("render.output", "render"):
+                where = f"--set {_echo(override)}"
+                break
+        return output, where, os.getcwd(), args.force
+    output = f"{stem}.mp4"
+    return output, f"default output {_echo(output)}", None, True
+
+
+def _echo(text: str, limit: int = 80) -> str:
+    """User text for a one-line message: control characters escaped, cut short."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
+
+
+def _check_budget(source: str, scene) -> None:
+    """Refuse a scene whose estimated work is over the budget (`--no-limits`
+    lifts it)."""
+    from .scene import SceneError  # noqa: PLC0415
+    from .scene._errors import Issue  # noqa: PLC0415
+
+    problem = scene.work().problem()
+    if problem:
+        raise SceneError([Issue(source, None, "", problem + "; or pass --no-limits")])
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .scene import SceneError, load_scene  # noqa: PLC0415
 
     status = EXIT_OK
-    for path in args.scenes:
+    for path in args.scenes:  # each file reported on its own
         try:
             scene = load_scene(_scene_file(path), args.overrides)
+            if not args.no_limits:
+                _check_budget(path, scene)
         except SceneError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            print(f"{path}: ok ({scene.summary()})")
+            print(f"{_echo(path, 200)}: ok ({scene.summary()}; {scene.work()})")
     return status
 
 
@@ -644,7 +771,7 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     problems = []
     for file in files:  # one validation pass before any rendering
         try:
-            load_scene(file)
+            _check_budget(file, load_scene(file))
         except SceneError as error:
             problems.append(str(error))
     if problems:

@@ -53,7 +53,7 @@ BROKEN = [
      + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
                for p, n in zip("abcd", "bcde", strict=True)),
      ["scene.yaml: the YAML expands to 123,461 values (aliases included); scene "
-      "files are limited to 100,000"]),
+      "files are limited to 10,000"]),
     # the document's shape and unknown keys
     ("a list", "- surface: saddle\n",
      ["scene.yaml:1: expected a mapping of scene fields (surface, optimizers, ...), "
@@ -270,10 +270,16 @@ def test_validate_exits_0_for_good_files_and_reports_each(workdir, capsys):
     (workdir / "bad.yaml").write_text(BASE + "steps: 0\n", encoding="utf-8")
     code, out, err = run(["validate", "good.yaml"], capsys)
     assert (code, err) == (0, "")
-    assert out == "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames)\n"
+    assert out == (
+        "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames; about 5 s of "
+        "work)\n"
+    )
     code, out, err = run(["validate", "good.yaml", "bad.yaml"], capsys)
     assert code == 2
-    assert out == "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames)\n"
+    assert out == (
+        "good.yaml: ok (1 optimizer x 1 start, 200 steps, 180 frames; about 5 s of "
+        "work)\n"
+    )
     assert err == "bad.yaml:4: steps: must be >= 1, got 0\n"
 
 
@@ -282,7 +288,9 @@ def test_validate_applies_overrides(workdir, capsys):
     code, out, _ = run(["validate", "s.yaml", "--set", "steps=50",
                         "--set", "render.steps_per_frame=5"], capsys)  # fmt: skip
     assert code == 0
-    assert out == "s.yaml: ok (1 optimizer x 1 start, 50 steps, 41 frames)\n"
+    assert out == (
+        "s.yaml: ok (1 optimizer x 1 start, 50 steps, 41 frames; about 3 s of work)\n"
+    )
     code, _, err = run(["validate", "s.yaml", "--set", "optimizers[0].lr=-1"], capsys)
     assert code == 2
     assert err == (
@@ -312,7 +320,7 @@ def test_validate_applies_overrides(workdir, capsys):
          "of: .gif, .mp4, .webm, .pdf, .png, .svg, .html, or a folder ending in "
          "'/'"),
         (["render", "s.yaml", "--set", "render.size=[641, 480]"], "optimotion "
-         "render: output s.mp4: render.size: .mp4 needs even pixel sizes "
+         "render: default output s.mp4: render.size: .mp4 needs even pixel sizes "
          "(yuv420p), got [641, 480]; use [642, 480]"),
         (["new", "sadle"], "optimotion new: unknown surface 'sadle' — did you mean "
          "'saddle'?"),
@@ -601,9 +609,12 @@ def test_render_into_an_existing_folder_named_without_a_slash(workdir, capsys):
     (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
     (workdir / "frames").mkdir()
     code, out, err = run(["render", "tiny.yaml", "-o", "frames", "--quiet"], capsys)
-    assert (code, out, err) == (0, "", "")
-    names = sorted(p.name for p in (workdir / "frames").iterdir())
-    assert names == [f"frame_{k:05d}.png" for k in range(6)]
+    assert (code, out) == (2, "")  # a folder is written only when named with '/'
+    assert err == (
+        "optimotion render: -o frames: render.output: 'frames' is a folder; to write "
+        "PNG frames into a folder, end the output with '/'\n"
+    )
+    assert list((workdir / "frames").iterdir()) == []
 
 
 def test_gallery_renders_in_parallel_with_an_index(workdir, capsys):
@@ -655,7 +666,7 @@ def test_render_a_gallery_scene_by_name_from_any_folder(workdir, capsys):
     code, out, err = run(["validate", "beale", "saddle"], capsys)
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == (
-        "beale: ok (6 optimizers x 1 start, 300 steps, 150 frames)"
+        "beale: ok (6 optimizers x 1 start, 300 steps, 150 frames; about 4 s of work)"
     )
 
 
@@ -663,7 +674,7 @@ def test_a_file_of_that_name_wins_over_the_gallery(workdir, capsys):
     (workdir / "beale").write_text(TINY, encoding="utf-8")  # no extension
     code, out, err = run(["validate", "beale"], capsys)
     assert (code, out, err) == (0, "beale: ok (2 optimizers x 1 start, 12 steps, "
-                                   "6 frames)\n", "")  # fmt: skip
+                                   "6 frames; about 3 s of work)\n", "")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -379,8 +379,12 @@ def test_webm_and_png_folder(race, tmp_path):
     assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 3 + 2
     folder = render(race, BOWL, spec, str(tmp_path / "frames") + "/")
     names = sorted(p.name for p in folder.iterdir())
-    assert names == [f"frame_{i:05d}.png" for i in range(5)]
-    assert Image.open(folder / names[0]).size == (240, 180)
+    frames = [f"frame_{i:05d}.png" for i in range(5)]
+    assert names == [".optimotion-frames", *frames]
+    assert (folder / ".optimotion-frames").read_text() == "".join(
+        f"{name}\n" for name in frames
+    )
+    assert Image.open(folder / frames[0]).size == (240, 180)
 
 
 def test_still_png_svg_pdf(race, tmp_path):

@@ -4,7 +4,18 @@ Only this package imports matplotlib (Agg, never pyplot), and only when a render
 runs.
 """
 
+from ._formats import OutputError as OutputError
+from ._formats import OutputFormat as OutputFormat
+from ._formats import check_output as check_output
+from ._formats import destination_problem as destination_problem
+from ._formats import format_of as format_of
+from ._formats import formats as formats
+from ._formats import output_problem as output_problem
+from ._formats import register as register_format
+from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
+from ._gif import GifSink as GifSink
+from ._layout import mathtext_problem as mathtext_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
@@ -14,12 +25,10 @@ from ._sinks import FORMATS as FORMATS
 from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
 from ._sinks import STILL_FORMATS as STILL_FORMATS
 from ._sinks import FFmpegSink as FFmpegSink
-from ._sinks import GifSink as GifSink
 from ._sinks import NullSink as NullSink
 from ._sinks import PngFolderSink as PngFolderSink
 from ._sinks import Sink as Sink
-from ._sinks import check_output as check_output
-from ._sinks import output_problem as output_problem
+from ._sinks import WriteError as WriteError
 from ._sinks import saving as saving
 from ._sinks import sink_for as sink_for
 from ._spec import THEMES as THEMES
@@ -42,18 +51,27 @@ __all__ = [
     "FramePlan",
     "GifSink",
     "NullSink",
+    "OutputError",
+    "OutputFormat",
     "PngFolderSink",
     "RenderSpec",
     "Sink",
+    "WriteError",
     "frame_plan",
     "check_output",
+    "destination_problem",
+    "format_of",
+    "formats",
     "final_frame",
     "gif_durations_ms",
     "output_problem",
+    "mathtext_problem",
     "preload",
+    "register_format",
     "render",
     "render_frames",
     "saving",
+    "scene_output_problem",
     "sink_for",
     "still",
 ]

@@ -58,7 +58,8 @@ class SurfaceData(NamedTuple):
     Attributes:
         name, formula, latex, display_name: as on the `Surface`.
         window: `((xmin, xmax), (ymin, ymax))`.
-        X, Y, Z: (GRID, GRID) grid; Z has NaN where f is not finite.
+        X, Y, Z: (GRID, GRID) grid; Z has NaN where f is not finite or its
+            magnitude is over `MAX_DRAWN`.
         f_min: the lowest value known (grid or critical points).
         eps: the offset of the log levels: `log(f - f_min + eps)`.
         log: whether levels (and the 3-D height) are log-spaced.
@@ -163,12 +164,20 @@ def _critical_points(surface: Surface) -> list[tuple[float, float, str, float]]:
     return [(float(x), float(y), kind, float(surface(x, y))) for x, y, kind in marked]
 
 
+MAX_DRAWN = 1e200
+"""Larger |f| is drawn like a non-finite value (a gap in the contours): matplotlib
+extends filled contours with levels at ±1e250, so levels near the float64 limit
+(`exp(800 x)` on [-1, 1]) cannot be drawn."""
+
+
 @functools.lru_cache(maxsize=8)
 def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
     """Evaluate `surface` on an n x n grid over its window, with its critical
     points (cached per surface: `preload` computes it ahead of a render)."""
     X, Y, Z = surface.grid(n)
-    Z = np.where(np.isfinite(Z), Z, np.nan).astype(np.float64)
+    Z = np.asarray(Z, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        Z = np.where(np.abs(Z) <= MAX_DRAWN, Z, np.nan)
     if not np.isfinite(Z).any():
         raise ValueError(
             f"`render`: surface {surface.name!r} is not finite anywhere in its "

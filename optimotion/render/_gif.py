@@ -130,14 +130,24 @@ class GifSink:
         self._flush()
         self._file.write(b";")
         self._file.close()
+        self._file = None
         os.replace(self._tmp, self.path)
         self._tmp = None
 
     def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        # Each step survives the one before failing: on a full disk the close
+        # flushes and raises ENOSPC again, and the temporary must still go.
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError:
+                pass
         if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
+            try:
+                self._tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
             self._tmp = None
 
 

@@ -14,6 +14,7 @@ too, in the same layout, over the stage; the script removes it when it starts.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
@@ -182,16 +183,11 @@ def _counter_data(layout: Layout, height: int) -> dict | None:
 
 
 def _check(spec: RenderSpec) -> None:
-    if "surface3d" in spec.views and spec.camera.moves:
-        raise ValueError(
-            "`render`: the .html player draws a fixed 3-D view; a moving camera "
-            "(orbit or keyframes) needs a video (.mp4, .webm or .gif)"
-        )
-    if spec.arrows:
-        raise ValueError(
-            "`render`: the .html player does not draw `arrows`; use a video (.mp4, "
-            ".webm or .gif) or set arrows to false"
-        )
+    from ._formats import OutputError, format_of
+
+    problem = format_of("player.html").limits(spec)  # the registry's html limits
+    if problem:
+        raise OutputError(f"`render`: {problem[0]}: {problem[1]}")
 
 
 def _background_png(layout: Layout, scale: int) -> bytes:
@@ -323,7 +319,11 @@ def _page(
     prepared, spec, png: bytes, last: bytes, data: dict, *, full_page: bool
 ) -> str:
     theme = get_theme(spec.theme)
-    uid = "omp-" + uuid.uuid4().hex[:12]
+    if full_page:  # a hash of the content: the same race gives the same file
+        digest = hashlib.sha256(png + _json_for_script(data).encode())
+        uid = "omp-" + digest.hexdigest()[:12]
+    else:  # a notebook may show the same race twice: ids must differ
+        uid = "omp-" + uuid.uuid4().hex[:12]
     width, _ = spec.size
     title = spec.title or f"optimotion: {prepared.surface.display_name}"
     legend = "".join(

@@ -353,9 +353,33 @@ def _mathtext(latex: str) -> str | None:
         text = f"${text}$"
     try:
         MathTextParser("path").parse(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: the plain formula instead
         return None
     return text
+
+
+def mathtext_problem(text: str) -> str | None:
+    """Why matplotlib cannot draw `text` (a title or label with `$...$` math), or
+    None: the check a scene's title and labels get at validation."""
+    from matplotlib import cbook
+
+    if not cbook.is_math_text(text):
+        return None
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(text)
+    except RecursionError:
+        return "its $...$ math is nested too deeply to draw"
+    except ValueError as error:
+        last = (str(error).strip().splitlines() or [""])[-1]
+        last = last.split(": ", 1)[-1].split("  (at char")[0].strip()
+        detail = f" ({last[:60]}{'...' * (len(last) > 60)})" if last else ""
+        return (
+            f"its $...$ math cannot be drawn by matplotlib's mathtext{detail}; "
+            "fix it or write a literal dollar as \\$"
+        )
+    return None
 
 
 def make_figure(prepared: Prepared, spec: RenderSpec, theme: Theme) -> Layout:

@@ -20,16 +20,9 @@ import numpy as np
 
 from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
+from ._formats import OutputError, check_output, destination_problem
 from ._layout import _mathtext, make_figure, rc_context
-from ._sinks import (
-    STILL_FORMATS,
-    NullSink,
-    Sink,
-    check_output,
-    is_folder,
-    saving,
-    sink_for,
-)
+from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
 from ._workers import FramePool
@@ -262,10 +255,12 @@ def render(
     """Render an animation (or a still) of `traces` on `surface` to `output`.
 
     The format follows the extension: `.gif`, `.mp4` (H.264, yuv420p), `.webm`
-    (VP9), a folder of PNG frames (a path ending in '/' or an existing folder), or
-    the final frame as `.png`, `.svg` or `.pdf` (see `still`). The file is written
-    to a temporary name in the same folder and renamed when complete: an error or
-    Ctrl-C leaves no output.
+    (VP9), a folder of PNG frames (a path ending in '/'), or
+    the final frame as `.png`, `.svg` or `.pdf` (see `still`), or `.html` (the
+    browser player): the format registry, `optimotion.render.formats()`, says
+    which and checks its limits. The file is written to a temporary name in the
+    same folder and renamed when complete: an error, Ctrl-C or SIGTERM leaves no
+    output.
 
     Args:
         traces: `{legend label: Trajectory}` (e.g. from `optimotion.race`).
@@ -279,24 +274,27 @@ def render(
         The output path.
 
     Raises:
-        ValueError: an unknown format, odd pixel sizes for MP4/WebM, fps > 50 for a
-            GIF, or bad traces.
+        OutputError: (a ValueError) an unknown format, a format's limits (odd
+            pixel sizes for MP4/WebM, fps > 50 for a GIF, arrows or a moving camera
+            for HTML), or a destination that cannot be written (no such folder,
+            read-only, a name too long, a folder named without '/').
+        WriteError: (an OSError) the encoder failed (a full disk); nothing is
+            installed.
     """
     path = pathlib.Path(output)
-    check_output(output, spec.size, spec.fps)  # before any work
-    if not is_folder(output) and path.suffix.lower() == ".html":
+    fmt = check_output(output, spec)  # before any work
+    problem = destination_problem(output)
+    if problem:
+        raise OutputError(f"`render`: output: {problem}")
+    if fmt.kind == "player":
         from ._html import write_html  # the self-contained browser player
 
         return write_html(traces, surface, spec, path)
-    if not is_folder(output) and path.suffix.lower() in STILL_FORMATS:
+    if fmt.kind == "still":
         return still(traces, surface, spec, path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"`render`: the folder of {os.fspath(output)!r} does not exist"
-        )
     with _frame_pool(spec, workers) as pool:
         prepared = prepare(traces, surface, spec)
-        sink = sink_for(output, _exact_colors(prepared, spec))
+        sink = fmt.sink(path, _exact_colors(prepared, spec))
         _render_prepared(prepared, spec, sink, progress=progress, pool=pool)
     return path
 
@@ -312,6 +310,8 @@ def still(
     PNG has exactly `spec.size` pixels; SVG and PDF are vector (the filled contours
     too), for printed notes. Written atomically like `render`.
     """
+    import matplotlib
+
     path = pathlib.Path(output)
     fmt = path.suffix.lower()
     if fmt not in STILL_FORMATS:
@@ -324,16 +324,31 @@ def still(
         )
     with final_frame(traces, surface, spec) as renderer:
         try:
-            with replacing(path) as tmp:
+            salt = {"svg.hashsalt": SVG_SALT}
+            with replacing(path) as tmp, matplotlib.rc_context(salt):
                 renderer.fig.savefig(
                     tmp,
                     format=fmt[1:],
                     dpi=spec.dpi,
                     facecolor=renderer.theme.background,
+                    metadata=reproducible_metadata(fmt),
                 )
         finally:
             renderer.fig.clear()
     return path
+
+
+def reproducible_metadata(fmt: str) -> dict | None:
+    """`savefig` metadata that makes the same figure give the same bytes: SVG and
+    PDF carry no date, unless `SOURCE_DATE_EPOCH` is set (then matplotlib writes
+    that date)."""
+    if fmt not in (".svg", ".pdf") or os.environ.get("SOURCE_DATE_EPOCH"):
+        return None
+    return {"Date": None} if fmt == ".svg" else {"CreationDate": None}
+
+
+SVG_SALT = "optimotion"
+"""The salt of the ids in an SVG (matplotlib's `svg.hashsalt`; by default random)."""
 
 
 @contextlib.contextmanager

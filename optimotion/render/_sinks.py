@@ -1,6 +1,8 @@
 """Frame sinks: `setup / grab_frame / finish` (matplotlib's `AbstractMovieWriter`
 shape) over a temporary file in the output's folder that is renamed only when the
-file is complete, so an error or Ctrl-C never leaves a half-written output."""
+file is complete, so an error, Ctrl-C or SIGTERM never leaves a half-written
+output. Which sink an output gets, and its limits, is the format registry's
+(`_formats`)."""
 
 from __future__ import annotations
 
@@ -15,46 +17,20 @@ from typing import Protocol
 import numpy as np
 
 from .._atomic import temp_path
-from ._gif import GifSink, fps_problem
+from ._formats import (
+    MANIFEST,
+    OutputError,
+    check_output,
+    format_of,
+    read_manifest,
+    suffixes,
+)
 
-MOVIE_FORMATS = (".gif", ".mp4", ".webm")
-STILL_FORMATS = (".pdf", ".png", ".svg")
-FORMATS = (*MOVIE_FORMATS, *STILL_FORMATS, ".html")
-"""Output extensions: animations, stills of the last frame, the browser player."""
-
-
-def is_folder(output: str | os.PathLike) -> bool:
-    """Whether `output` means a folder of PNG frames: a path ending in a separator,
-    or an existing folder."""
-    text = os.fspath(output)
-    return text.endswith(("/", os.sep)) or os.path.isdir(text)
-
-
-def output_problem(
-    output: str | os.PathLike, size: tuple[int, int], fps: float
-) -> tuple[str, str] | None:
-    """`(field, message)` saying why `output` cannot be written with frames of
-    `size` pixels at `fps`, or None. `render` checks this before any work; scene
-    files report it at their `render.FIELD`."""
-    if is_folder(output):
-        return None
-    text = os.fspath(output)
-    ext = os.path.splitext(text)[1].lower()
-    if ext not in FORMATS:
-        got = f"'{ext}'" if ext else "no extension"
-        return "output", (
-            f"unknown output format {got} in {text!r}; expected one of: "
-            f"{', '.join(FORMATS)}, or a folder ending in '/'"
-        )
-    if ext in (".mp4", ".webm") and (size[0] % 2 or size[1] % 2):
-        even = [size[0] + size[0] % 2, size[1] + size[1] % 2]
-        return "size", (
-            f"{ext} needs even pixel sizes (yuv420p), got {list(size)}; use {even}"
-        )
-    if ext == ".gif" and fps_problem(fps):
-        return "fps", fps_problem(fps)
-    return None
-
+MOVIE_FORMATS = suffixes("movie")
+STILL_FORMATS = suffixes("still")
+FORMATS = suffixes()
+"""Output extensions: animations, stills of the last frame, the browser player
+(from the format registry, `optimotion.render.formats`)."""
 
 H264_CRF = 18
 """x264 constant rate factor (lower is better; imageio's default quality=5 is 25)."""
@@ -212,95 +188,150 @@ class ThreadedSink:
         self.inner.abort()
 
 
-def check_output(output: str | os.PathLike, size: tuple[int, int], fps: float) -> None:
-    """Raise `ValueError` with `output_problem`'s message, if there is one."""
-    problem = output_problem(output, size, fps)
-    if problem is not None:
-        field, message = problem
-        raise ValueError(f"`render`: {field}: {message}")
+class WriteError(OSError):
+    """Writing an output failed (a full disk, an encoder error); nothing was
+    installed. `str(error)` is one line."""
+
+
+def remove_quietly(path: pathlib.Path | None) -> None:
+    """Delete a temporary file or folder, ignoring every error: cleanup after a
+    failure must not raise a second one (a full disk can fail a close, too)."""
+    if path is None:
+        return
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 class FFmpegSink:
     """MP4 (H.264) or WebM (VP9) through imageio-ffmpeg's bundled ffmpeg: RGBA frames
-    go straight down the pipe; output yuv420p, sizes must be even (checked, never
-    resized: `macro_block_size=1`)."""
+    go straight down a pipe; output yuv420p, sizes must be even (checked, never
+    resized). ffmpeg's exit status is checked: a failed encode (a full disk)
+    raises `WriteError` and installs nothing. Bit-exact flags and no metadata make
+    the same frames give the same bytes."""
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = pathlib.Path(path)
         self._tmp: pathlib.Path | None = None
-        self._writer = None
+        self._process = None
+        self._log = None
 
-    def setup(self, size, fps, samples=()) -> None:
+    def command(self, size: tuple[int, int], fps: int, output: str) -> list[str]:
+        """The ffmpeg command line writing frames of `size` at `fps` to `output`."""
         import imageio_ffmpeg
 
-        check_output(self.path, size, fps)
-        self.size, self.fps = tuple(size), fps
         if self.path.suffix.lower() == ".webm":
-            codec = "libvpx-vp9"
-            params = ["-crf", str(VP9_CRF), "-b:v", "0", "-deadline", "good"]
-            params += ["-cpu-used", "4", "-row-mt", "1"]
+            codec = ["-vcodec", "libvpx-vp9", "-crf", str(VP9_CRF), "-b:v", "0"]
+            codec += ["-deadline", "good", "-cpu-used", "4", "-row-mt", "1"]
         else:
-            codec = "libx264"
-            params = ["-crf", str(H264_CRF), "-preset", H264_PRESET]
-            params += ["-movflags", "+faststart"]
+            codec = ["-vcodec", "libx264", "-crf", str(H264_CRF)]
+            codec += ["-preset", H264_PRESET, "-movflags", "+faststart"]
+        w, h = size
+        return [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-nostdin",
+            "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{w}x{h}",
+            "-pix_fmt", "rgba", "-r", str(fps), "-i", "-", "-an",
+            *codec, "-pix_fmt", "yuv420p",
+            "-map_metadata", "-1", "-fflags", "+bitexact",
+            "-flags:v", "+bitexact", "-v", "error", output,
+        ]  # fmt: skip
+
+    def setup(self, size, fps, samples=()) -> None:
+        import subprocess
+        import tempfile
+
+        from ._spec import RenderSpec
+
+        check_output(self.path, RenderSpec(size=tuple(size), fps=fps))
+        self.size, self.fps = tuple(size), fps
         self._tmp = temp_path(self.path)
-        writer = imageio_ffmpeg.write_frames(
-            str(self._tmp),
-            self.size,
-            pix_fmt_in="rgba",
-            pix_fmt_out="yuv420p",
-            fps=fps,
-            quality=None,
-            codec=codec,
-            macro_block_size=1,
-            ffmpeg_log_level="error",
-            output_params=params,
-        )
+        self._log = tempfile.TemporaryFile()  # ffmpeg's messages, for the error
         with warnings.catch_warnings():
             # JAX warns on any fork; this one is subprocess's fork + exec of ffmpeg.
             warnings.filterwarnings(
                 "ignore", r"os\.fork\(\) was called", RuntimeWarning
             )
-            writer.send(None)  # starts ffmpeg
-        self._writer = writer
+            command = self.command(self.size, fps, str(self._tmp))
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                start_new_session=True,  # Ctrl-C reaches us, not ffmpeg
+            )
 
     def grab_frame(self, rgba, repeat=1) -> None:
         rgba = np.ascontiguousarray(rgba)
-        for _ in range(repeat):
-            self._writer.send(rgba)
+        try:
+            for _ in range(repeat):
+                self._process.stdin.write(rgba)
+        except (BrokenPipeError, OSError):
+            self._process.wait()
+            raise self._failure() from None
+
+    def _failure(self) -> WriteError:
+        message = ""
+        if self._log is not None:
+            self._log.seek(0)
+            lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
+            message = lines[-1].strip() if lines else ""
+        code = self._process.returncode
+        if code is not None and code < 0:
+            import signal
+
+            how = f"killed by {signal.Signals(-code).name}"
+        else:
+            how = f"exit {code}"
+        return WriteError(
+            f"`render`: ffmpeg failed writing {str(self.path)!r} ({how})"
+            + (f": {message[:200]}" if message else "")
+        )
 
     def finish(self) -> None:
-        self._writer.close()
-        self._writer = None
+        try:
+            self._process.stdin.close()
+        except OSError:
+            pass
+        code = self._process.wait()
+        if code != 0:
+            raise self._failure()
         if not self._tmp.exists() or self._tmp.stat().st_size == 0:
-            self._tmp.unlink(missing_ok=True)
-            raise OSError(f"`render`: ffmpeg wrote no output for {str(self.path)!r}")
+            raise WriteError(f"`render`: ffmpeg wrote no output for {str(self.path)!r}")
         os.replace(self._tmp, self.path)
         self._tmp = None
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def abort(self) -> None:
-        if self._writer is not None:
-            import logging
-
-            # Closing before the first frame makes imageio-ffmpeg warn that the
-            # video is invalid: it is, and it is deleted next.
-            logger = logging.getLogger("imageio_ffmpeg")
-            level = logger.level
-            logger.setLevel(logging.ERROR)
+        process, self._process = self._process, None
+        if process is not None:
             try:
-                self._writer.close()
-            finally:
-                logger.setLevel(level)
-            self._writer = None
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+                if process.stdin is not None:
+                    process.stdin.close()
+            except OSError:
+                pass
+        remove_quietly(self._tmp)
+        self._tmp = None
+        self._close_log()
 
 
 class PngFolderSink:
     """`frame_00000.png, ...` in a folder (hold frames included), written to a
-    temporary folder next to it and moved in when complete; an existing folder keeps
-    its other files but loses its old `frame_*.png`."""
+    temporary folder next to it and moved in when complete. An existing folder
+    keeps its other files; the frames a previous render wrote (listed in its
+    `.optimotion-frames` manifest) are replaced, others are never touched
+    (`destination_problem` refuses a folder holding foreign frames)."""
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = pathlib.Path(path)
@@ -323,37 +354,33 @@ class PngFolderSink:
             self._count += 1
 
     def finish(self) -> None:
+        names = sorted(p.name for p in self._tmp.iterdir())
+        (self._tmp / MANIFEST).write_text(
+            "".join(f"{n}\n" for n in names), encoding="utf-8"
+        )
         if self.path.is_dir():
-            for old in self.path.glob("frame_*.png"):
-                old.unlink()
-            for new in sorted(self._tmp.iterdir()):
-                os.replace(new, self.path / new.name)
+            for name in set(read_manifest(self.path)) - set(names):
+                (self.path / name).unlink(missing_ok=True)
+            for name in [*names, MANIFEST]:
+                os.replace(self._tmp / name, self.path / name)
             self._tmp.rmdir()
         else:
             os.replace(self._tmp, self.path)
         self._tmp = None
 
     def abort(self) -> None:
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        remove_quietly(self._tmp)
+        self._tmp = None
 
 
-def sink_for(
-    output: str | os.PathLike, exact_colors: Sequence[str] = ()
-) -> ThreadedSink | FFmpegSink:
-    """The sink for an output path: by extension, or a folder of PNG frames for a
-    path ending in a separator or naming an existing folder."""
-    text = os.fspath(output)
-    path = pathlib.Path(text)
-    if is_folder(output):
-        return ThreadedSink(PngFolderSink(path))
-    suffix = path.suffix.lower()
-    if suffix == ".gif":
-        return ThreadedSink(GifSink(path, exact_colors))
-    if suffix in (".mp4", ".webm"):
-        return FFmpegSink(path)
-    raise ValueError(
-        f"`render`: cannot tell the format of {text!r}; expected a path ending in "
-        f"one of {MOVIE_FORMATS + STILL_FORMATS} or a folder ending in '/'"
-    )
+def sink_for(output: str | os.PathLike, exact_colors: Sequence[str] = ()) -> Sink:
+    """The sink of an output path, from the format registry: `.gif`, `.mp4`,
+    `.webm`, or a folder of PNG frames for a path ending in '/'."""
+    fmt = format_of(output)
+    if fmt.sink is None:
+        raise OutputError(
+            f"`render`: {os.fspath(output)!r} is a {fmt.description}, not written "
+            f"frame by frame; expected one of {MOVIE_FORMATS} or a folder ending in "
+            "'/'"
+        )
+    return fmt.sink(pathlib.Path(output), exact_colors)

@@ -26,6 +26,8 @@ MAX_OPTIMIZERS = 16
 """Most optimizers a scene may race."""
 MAX_PATHS = 32
 """Most paths (start points times optimizers) a scene may draw."""
+MAX_SEED = 2**32 - 1
+"""Largest seed (an unsigned 32-bit integer, as numpy's legacy seeds)."""
 
 Number = Annotated[float, Strict(), AllowInfNan(False)]
 """A finite number; YAML `true` or `'3'` are not numbers."""
@@ -56,7 +58,13 @@ def fail_many(items: list[tuple[tuple[str | int, ...], str]]) -> NoReturn:
 
 
 def text(value: str, what: str = "text") -> str:
-    """Check a title or label's length."""
+    """Check a title or label's length, and that its `$...$` math can be drawn."""
     if len(value) > MAX_TEXT:
         fail(f"{what} is {len(value):,} characters long; the limit is {MAX_TEXT}")
+    if "$" in value:
+        from ..render import mathtext_problem  # noqa: PLC0415
+
+        problem = mathtext_problem(value)
+        if problem:
+            fail(f"{what} {value!r}: {problem}")
     return value

@@ -46,6 +46,21 @@ def show(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+MAX_ECHO = 80
+"""Longest piece of user text (a key, a value, an override) echoed in a message."""
+MAX_LINE = 400
+"""Longest message line."""
+
+
+def clean(text: str, limit: int = MAX_LINE) -> str:
+    """`text` made safe for one message line: control characters (a newline that
+    could forge a second line, an escape sequence) shown escaped, and cut short."""
+    if text.isprintable() and len(text) <= limit:
+        return text
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
 @dataclasses.dataclass(frozen=True)
 class Issue:
     """One problem in a scene: where it is and what is wrong.
@@ -65,16 +80,16 @@ class Issue:
     override: str | None = None
 
     def __str__(self) -> str:
+        file = clean(self.file, MAX_ECHO * 2)
         if self.override is not None:
-            where = f"{self.file} (--set {self.override})"
+            where = f"{file} (--set {clean(self.override, MAX_ECHO)})"
         elif self.line is not None:
-            where = f"{self.file}:{self.line}"
+            where = f"{file}:{self.line}"
         else:
-            where = self.file
-        return (
-            f"{where}: {self.path}: {self.message}"
-            if self.path
-            else (f"{where}: {self.message}")
+            where = file
+        path = clean(self.path, MAX_ECHO)
+        return clean(
+            f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}"
         )
 
 

@@ -61,6 +61,18 @@ def render_one(scene_file: str, folder: str, low_res: bool) -> Rendered:
     )
 
 
+def _interrupt_on_terminate() -> None:
+    """In a worker: SIGTERM and SIGHUP interrupt like Ctrl-C, so the render's
+    cleanup runs (no `.part` file is left)."""
+    import signal  # noqa: PLC0415
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
+
+
 def render_gallery(
     scene_files: Sequence[str | os.PathLike],
     folder: str | os.PathLike,
@@ -78,12 +90,22 @@ def render_gallery(
     folder.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(scene_files)))
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_interrupt_on_terminate
+    )
+    try:
         futures = [
             pool.submit(render_one, os.fspath(f), os.fspath(folder), low_res)
             for f in scene_files
         ]
         results = [f.result() for f in futures]
+    except BaseException:
+        # Ctrl-C, or SIGTERM/SIGHUP to the process group (`timeout`, a closed
+        # terminal): the running renders clean up in their workers; the queued
+        # ones never start.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     with atomic_open(folder / "index.html", encoding="utf-8") as f:
         f.write(index_html(results))
     return results

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ._errors import Path, format_path, show
-from ._yaml import SafeLoader
+from ._yaml import SafeLoader, YamlProblem
 
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -60,6 +60,8 @@ def parse_override(text: str) -> tuple[Path, Any]:
         raise OverrideProblem(text, str(error)) from None
     try:
         parsed = yaml.load(value, Loader=SafeLoader)  # noqa: S506 - a SafeLoader
+    except YamlProblem as problem:
+        raise OverrideProblem(text, problem.message, format_path(path)) from None
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise OverrideProblem(

@@ -15,8 +15,9 @@ from ..render import (
     Camera,
     RenderSpec,
     output_problem,
+    scene_output_problem,
 )
-from ._base import MAX_SIDE, MIN_SIDE, Flag, Model, Number, Whole, fail
+from ._base import MAX_SIDE, MAX_STEPS, MIN_SIDE, Flag, Model, Number, Whole, fail
 from ._optimizer_schema import _factory_error
 
 _DEFAULT = {f.name: f.default for f in dataclasses.fields(RenderSpec)}
@@ -108,14 +109,14 @@ class RenderSettings(Model):
         None,
         description="Seconds of motion (default 5); exclusive with `steps_per_frame`.",
     )
-    steps_per_frame: Annotated[Whole, Field(ge=1)] | None = Field(
+    steps_per_frame: Annotated[Whole, Field(ge=1, le=MAX_STEPS)] | None = Field(
         None,
         description="Optimizer steps advanced per frame; exclusive with `duration`.",
     )
     hold: Annotated[Number, Field(ge=0, le=600)] = Field(
         _DEFAULT["hold"], description="Seconds the last frame is held."
     )
-    trail: Annotated[Whole, Field(ge=1)] | None = Field(
+    trail: Annotated[Whole, Field(ge=1, le=MAX_STEPS)] | None = Field(
         None, description="Visible tail of each path in steps (default: all of it)."
     )
     fade: Flag = Field(_DEFAULT["fade"], description="Trails fade towards their tail.")
@@ -167,24 +168,33 @@ class RenderSettings(Model):
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> RenderSettings:
-        if self.output is not None:
-            problem = output_problem(self.output, self.size, self.fps)
-            if problem:
-                fail(problem[1], problem[0])
         if self.duration is not None and self.steps_per_frame is not None:
             fail("give either duration or steps_per_frame, not both", "steps_per_frame")
         if self.layout is not None:
             rows, cols = self.layout
-            if rows < 1 or cols < 1 or rows * cols < len(self.views):
+            n = len(self.views)
+            if rows < 1 or cols < 1 or rows * cols < n:
                 fail(
-                    f"{rows}x{cols} grid has {max(rows * cols, 0)} cells for "
-                    f"{len(self.views)} views",
+                    f"{rows}x{cols} grid has {max(rows * cols, 0)} cells for {n} views",
+                    "layout",
+                )
+            if (rows - 1) * cols >= n or (cols - 1) * rows >= n:
+                fail(
+                    f"{rows}x{cols} grid leaves an empty row or column for {n} "
+                    f"view{'s' * (n != 1)}",
                     "layout",
                 )
         try:  # whatever else `RenderSpec` rejects is reported here, at its field
-            self.to_spec(None, {})
+            spec = self.to_spec(None, {})
         except (ValueError, TypeError) as error:
             _factory_error(error, "RenderSpec", type(self).model_fields)
+        if self.output is not None:
+            message = scene_output_problem(self.output)
+            if message:
+                fail(message, "output")
+            problem = output_problem(self.output, spec)  # the format's own limits
+            if problem:
+                fail(problem[1], problem[0])
         return self
 
     def to_spec(self, title: str | None, colors: Mapping[str, str]) -> RenderSpec:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import pydantic
@@ -16,6 +17,7 @@ from ._base import (
     MAX_FRAMES,
     MAX_OPTIMIZERS,
     MAX_PATHS,
+    MAX_SEED,
     MAX_STARTS,
     MAX_STEPS,
     Model,
@@ -31,6 +33,12 @@ from ._render_schema import RenderSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._build import BuiltScene
+    from ._work import Work
+
+
+MAX_COORD = 1e15
+"""Largest |coordinate| of a window: the grid, the steps and the axis ticks stay
+well inside float64 range."""
 
 
 class Window(Model):
@@ -45,6 +53,19 @@ class Window(Model):
             low, high = getattr(self, axis)
             if not low < high:
                 fail(f"{axis}min must be < {axis}max, got [{low:g}, {high:g}]", axis)
+            span = high - low
+            if not math.isfinite(span) or max(abs(low), abs(high)) > MAX_COORD:
+                fail(
+                    f"the window [{low:g}, {high:g}] is too large to draw; keep "
+                    f"both ends within ±{MAX_COORD:g}",
+                    axis,
+                )
+            if span < 1e-9 * max(1.0, abs(low), abs(high)):
+                fail(
+                    f"the window [{low:g}, {high:g}] is too narrow to draw at its "
+                    "position (float64 precision)",
+                    axis,
+                )
         return self
 
     def to_tuple(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -190,7 +211,6 @@ class TuneSettings(Model):
         return tuple(float(v) for v in np.geomspace(self.min, self.max, self.points))
 
 
-
 class Scene(Model):
     """A scene: a surface, start point(s), optimizers racing on it, and how to render.
 
@@ -218,8 +238,10 @@ class Scene(Model):
     steps: Annotated[Whole, Field(ge=1)] = Field(
         200, description=f"Optimizer steps, at most {MAX_STEPS:,}."
     )
-    seed: Annotated[Whole, Field(ge=0)] = Field(
-        0, description="Random seed of the noise (every optimizer sees the same)."
+    seed: Annotated[Whole, Field(ge=0, le=MAX_SEED)] = Field(
+        0,
+        description="Random seed of the noise (every optimizer sees the same), in "
+        f"[0, {MAX_SEED}].",
     )
     noise: NoiseSpec | None = Field(
         None,
@@ -298,6 +320,27 @@ class Scene(Model):
             log_time=r.log_time,
         )
         return frame_plan(timing, self.steps).total
+
+    def work(self) -> Work:
+        """The estimated work of rendering this scene (`optimotion validate` prints
+        it; `render` refuses a scene over the budget unless `--no-limits`)."""
+        from ._work import estimate  # noqa: PLC0415
+
+        r = self.render
+        camera = r.camera.to_camera()
+        starts = len(self.starts() or [None])
+        auto = sum(o.auto_lr for o in self.optimizers)
+        return estimate(
+            tuned=auto * starts * self.tune.points * self.steps,
+            frames=self.frames(),
+            size=r.size,
+            panels=len(r.views),
+            moving="surface3d" in r.views and camera.moves,
+            paths=len(self.starts() or [None]) * len(self.optimizers),
+            steps=self.steps,
+            trail=r.trail,
+            dpi=r.dpi,
+        )
 
     def summary(self) -> str:
         """One line: `6 optimizers x 1 start, 300 steps, 181 frames`."""

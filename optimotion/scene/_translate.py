@@ -156,7 +156,12 @@ def _message(kind: str, ctx: dict, value: Any, tp: Any, default: str) -> str:
         return _length(kind, ctx, value)
     if kind in _NUMBER_WORDS:
         limit = next(iter(v for k, v in ctx.items() if k in ("gt", "ge", "lt", "le")))
-        return f"must be {_NUMBER_WORDS[kind]} {limit:g}, {got}"
+        shown = (
+            f"{limit:,}"
+            if isinstance(limit, int) and abs(limit) >= 10_000
+            else (f"{limit:g}")
+        )
+        return f"must be {_NUMBER_WORDS[kind]} {shown}, {got}"
     if kind == "literal_error":
         choices = re.findall(r"'((?:[^'\\]|\\.)*)'", ctx.get("expected", ""))
         hint = did_you_mean(value, choices)

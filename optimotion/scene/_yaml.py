@@ -17,19 +17,9 @@ from ._errors import Path, format_path
 
 MAX_BYTES = 1_000_000
 """Scene files larger than this are refused before parsing."""
-MAX_NODES = 100_000
-"""YAML values, counted with aliases expanded (guards against alias bombs)."""
-
-
-class SafeLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that also reads `1e-3` and `1E+5` as floats."""
-
-
-SafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+MAX_NODES = 10_000
+"""YAML values, counted while composing and again with aliases expanded (guards
+against huge lists and alias bombs); a full scene holds a few hundred."""
 
 
 class YamlProblem(Exception):
@@ -39,6 +29,32 @@ class YamlProblem(Exception):
         self.line = line
         self.message = message
         super().__init__(message)
+
+
+class SafeLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that also reads `1e-3` and `1E+5` as floats, and stops
+    composing once it has built `MAX_NODES` nodes (so a huge flow list is refused
+    after a fraction of the file, not after building it all)."""
+
+    _nodes = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            mark = self.peek_event().start_mark
+            raise YamlProblem(
+                mark.line + 1,
+                f"the YAML holds more than {MAX_NODES:,} values; scene files are "
+                f"limited to {MAX_NODES:,}",
+            )
+        return super().compose_node(parent, index)
+
+
+SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
@@ -59,7 +75,12 @@ def _at_end(error: yaml.YAMLError) -> bool:
 
 def _describe(error: yaml.YAMLError) -> str:
     if isinstance(error, yaml.reader.ReaderError):
-        return f"unreadable character {error.character!r} ({error.reason})"
+        char = error.character
+        code = char if isinstance(char, int) else ord(char[:1] or "\0")
+        return (
+            f"a control character U+{code:04X} is not allowed in a scene file "
+            "(not even in a comment)"
+        )
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if isinstance(error, yaml.constructor.ConstructorError):
         if "could not determine a constructor" in problem:
@@ -97,8 +118,9 @@ def parse(text: str) -> tuple[Any, dict[Path, int], list[YamlProblem]]:
             f"the file is {size:,} bytes; scene files are limited to "
             f"{MAX_BYTES:,} bytes",
         )
-    loader = SafeLoader(text)
+    loader = None
     try:
+        loader = SafeLoader(text)  # checks every character: inside the handling
         # One parse: compose the node tree, check its size and record its lines,
         # and only then construct the data (so an alias bomb is never expanded).
         node = loader.get_single_node()
@@ -113,7 +135,8 @@ def parse(text: str) -> tuple[Any, dict[Path, int], list[YamlProblem]]:
     except RecursionError:
         raise YamlProblem(None, "the YAML is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines, problems
 
 
