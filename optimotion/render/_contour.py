@@ -38,7 +38,7 @@ class ContourPanel(BasePanel):
             surf.X, surf.Y, height, levels=levels[1::2], colors=theme.muted,
             linewidths=0.35, alpha=0.45,
         )  # fmt: skip
-        for x, y, kind in surf.critical:
+        for x, y, kind in self.prepared.critical:
             marker, size, _ = CRITICAL_STYLE.get(kind, CRITICAL_STYLE["degenerate"])
             ax.plot(
                 x, y, marker=marker, markersize=size, color=theme.foreground,
@@ -58,12 +58,30 @@ class ContourPanel(BasePanel):
         ax.set_xlabel("x")
         ax.set_ylabel("y", rotation=0, labelpad=8)
 
-        self.trails = Trails(self.tracks, fade=self.spec.fade, zorder=4)
+        order = self.prepared.order
+        self.trails = Trails(
+            self.tracks, fade=self.spec.fade, zorder=4, order=order,
+            casing=theme.background, wide=self.prepared.buried,
+        )  # fmt: skip
         ax.add_collection(self.animate(self.trails.collection), autolim=False)
         self.arrows = self._make_arrows() if self.spec.arrows else []
-        self.heads = Heads(self.tracks, theme, zorder=5, offset_transform=ax.transData)
+        self.heads = Heads(
+            self.tracks, theme, zorder=5, offset_transform=ax.transData, order=order
+        )
         for artist in self.heads.artists:
             ax.add_collection(self.animate(artist), autolim=False)
+        # The markers' outlines again, over the trails and heads: a head that
+        # converged keeps its colour, and the star stays visible around it.
+        self.outlines = []
+        for kind, (marker, size, _) in CRITICAL_STYLE.items():
+            xy = [(x, y) for x, y, k in self.prepared.critical if k == kind]
+            if xy:
+                (line,) = ax.plot(
+                    *np.array(xy).T, marker=marker, markersize=size,
+                    markerfacecolor="none", markeredgecolor=theme.foreground,
+                    markeredgewidth=1.0, linestyle="none", zorder=6,
+                )  # fmt: skip
+                self.outlines.append(self.animate(line))
 
     def _make_arrows(self) -> list:
         ax, n = self.ax, len(self.tracks)
@@ -123,4 +141,6 @@ class ContourPanel(BasePanel):
                 uv = np.where(dead[:, None], np.nan, self._screen_unit(vectors))
                 quiver.set_offsets(heads)
                 quiver.set_UVC(uv[:, 0], uv[:, 1])
-        return [self.trails.collection, *self.arrows, *self.heads.artists]
+        return [
+            self.trails.collection, *self.arrows, *self.heads.artists, *self.outlines,
+        ]  # fmt: skip

@@ -228,7 +228,7 @@ def player_data(prepared: Prepared, spec: RenderSpec) -> tuple[bytes, dict]:
             png = _background_png(layout, IMAGE_SCALE)
         finally:
             layout.fig.clear()
-    plan = frame_plan(spec, prepared.steps)
+    plan = frame_plan(spec, prepared.steps, early=prepared.early)
     data = {
         "size": [width, height],
         "steps": prepared.steps,

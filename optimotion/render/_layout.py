@@ -242,7 +242,7 @@ class Layout:
 
     @property
     def _critical(self):
-        return self.prepared.surface.critical
+        return self.prepared.critical
 
     def _place_legend(self, ncol: int | None) -> None:
         handles, labels = self._entries

@@ -24,6 +24,10 @@ LINE_WIDTH = 2.0  # points
 HEAD_SIZE = 7.5  # points
 HEAD_EDGE = 1.1  # points
 FADE_TAIL_ALPHA = 0.08
+CASING = 1.4  # points: how much wider a trail's casing is than the trail
+BAND = 2.2  # points: how much of a buried trail shows beside the one over it
+DODGE = 0.9  # heads closer than this fraction of their diameter are moved apart
+DODGE_MAX = 32  # more heads than this are drawn where they are (a crowd, not a race)
 
 CRITICAL_STYLE = {
     # kind: (marker, size in points, label)
@@ -118,45 +122,137 @@ def fade_colors(color: str, n_segments: int) -> np.ndarray:
 class Trails:
     """Every track's trail as one `LineCollection` (one draw call a frame).
 
-    Without fading, item i is track i's polyline; with fading, the collection holds
-    every track's segments, each with its own alpha.
+    Tracks are drawn in `order` (bottom to top; `Prepared.order` puts the longest
+    paths at the bottom, so a short path is never buried under a long one that
+    shares its line). With `casing` (a colour, normally the background) each
+    trail is drawn over its own slightly wider casing, so a trail crossing or
+    running along another stays a separate line. Tracks in `wide` (those
+    `Prepared.buried` under others) are `CASING + BAND` wider: a coloured band on
+    each side of the line that covers them. With fading, the collection
+    holds every track's segments, each with its own alpha.
     """
 
-    def __init__(self, tracks, *, fade: bool, width: float = LINE_WIDTH, **kw):
+    def __init__(
+        self,
+        tracks,
+        *,
+        fade: bool,
+        width: float = LINE_WIDTH,
+        order=None,
+        casing: str | None = None,
+        wide=(),
+        **kw,
+    ):
         from matplotlib.collections import LineCollection
 
-        self.tracks, self.fade = tracks, fade
+        self.tracks, self.fade, self.casing = tracks, fade, casing
+        self.order = list(range(len(tracks)) if order is None else order)
+        self.widths = [
+            width + (CASING + BAND if i in wide else 0.0) for i in range(len(tracks))
+        ]
+        colors, widths = [], []
+        for i in self.order:
+            if casing is not None:
+                colors.append(casing)
+                widths.append(self.widths[i] + CASING)
+            colors.append(tracks[i].color)
+            widths.append(self.widths[i])
         self.collection = LineCollection(
-            [np.zeros((0, 2)) for _ in tracks], colors=[t.color for t in tracks],
-            linewidths=width, capstyle="round", joinstyle="round", animated=True,
-            **kw,
+            [np.zeros((0, 2)) for _ in colors], colors=colors, linewidths=widths,
+            capstyle="round", joinstyle="round", animated=True, **kw,
         )  # fmt: skip
 
     def set(self, pieces: list[np.ndarray]) -> None:
         """Show `pieces[i]`, an (n, 2) polyline, for track i."""
         if not self.fade:
-            self.collection.set_segments(pieces)
+            lines = []
+            for i in self.order:
+                lines += [pieces[i]] * (2 if self.casing is not None else 1)
+            self.collection.set_segments(lines)
             return
-        segments, colors = [], []
-        for track, points in zip(self.tracks, pieces, strict=True):
-            if len(points) > 1:
-                segments.append(np.stack([points[:-1], points[1:]], axis=1))
-                colors.append(fade_colors(track.color, len(points) - 1))
+        segments, colors, widths = [], [], []
+        for i in self.order:
+            track, points = self.tracks[i], pieces[i]
+            if len(points) < 2:
+                continue
+            pairs = np.stack([points[:-1], points[1:]], axis=1)
+            n = len(pairs)
+            if self.casing is not None:
+                segments.append(pairs)
+                colors.append(fade_colors(self.casing, n))
+                widths.append(np.full(n, self.widths[i] + CASING))
+            segments.append(pairs)
+            colors.append(fade_colors(track.color, n))
+            widths.append(np.full(n, self.widths[i]))
         if segments:
             self.collection.set_segments(np.concatenate(segments))
             self.collection.set_color(np.concatenate(colors))
+            self.collection.set_linewidth(np.concatenate(widths))
         else:
             self.collection.set_segments([])
 
 
+def dodge(points: np.ndarray, distance: float, rounds: int = 12) -> np.ndarray:
+    """Screen positions (n, 2) moved apart until no two finite ones are closer than
+    `distance` (pixels): each too-close pair is pushed apart symmetrically along
+    the line between them (coincident points along a direction fixed by their
+    indices), so heads that converge to one point form a small ring around it
+    instead of a stack where only the top one shows. Points already `distance`
+    apart do not move; the shift is continuous in the input.
+
+    Examples:
+        >>> dodge(np.array([[0.0, 0.0], [0.0, 0.0], [50.0, 0.0]]), 10.0).round(3)
+        array([[ 2.5 ,  4.33],
+               [-2.5 , -4.33],
+               [50.  ,  0.  ]])
+    """
+    out = np.array(points, dtype=np.float64)
+    live = np.flatnonzero(np.all(np.isfinite(out), axis=1))
+    if not 2 <= len(live) <= DODGE_MAX:
+        return out
+    pairwise = np.linalg.norm(out[live, None] - out[None, live], axis=-1)
+    if pairwise[np.triu_indices(len(live), 1)].min() >= distance - 1e-9:
+        return out  # the usual case: nothing to do
+    for _ in range(rounds):
+        moved = False
+        for a_i, a in enumerate(live):
+            for b in live[a_i + 1 :]:
+                gap = out[a] - out[b]
+                dist = float(np.hypot(*gap))
+                if dist >= distance - 1e-9:
+                    continue
+                if dist < 1e-6:
+                    angle = np.pi * (a + b) / len(out)
+                    gap, dist = np.array([np.cos(angle), np.sin(angle)]), 1.0
+                push = (distance - max(dist, 0.0)) / 2 * gap / dist
+                out[a] += push
+                out[b] -= push
+                moved = True
+        if not moved:
+            break
+    return out
+
+
 class Heads:
     """Every track's head as one marker collection: a disc while running, an X
-    once diverged (non-finite offsets are not drawn)."""
+    once diverged (non-finite offsets are not drawn).
 
-    def __init__(self, tracks, theme: Theme, *, size: float = HEAD_SIZE, **kw):
+    Drawn in `order` like `Trails`; heads closer than `DODGE` of their diameter on
+    screen are moved apart (`dodge`), so converged heads stay visible side by
+    side.
+    """
+
+    def __init__(
+        self, tracks, theme: Theme, *, size: float = HEAD_SIZE, order=None, **kw
+    ):
         from matplotlib.collections import PathCollection
         from matplotlib.markers import MarkerStyle
         from matplotlib.transforms import IdentityTransform
+
+        self.order = np.asarray(
+            list(range(len(tracks)) if order is None else order), dtype=np.int64
+        )
+        ordered = [tracks[i] for i in self.order]
 
         def collection(marker: str, scale: float):
             style = MarkerStyle(marker)
@@ -164,19 +260,27 @@ class Heads:
             made = PathCollection(
                 (path,), sizes=[(size * scale) ** 2],
                 offsets=np.zeros((len(tracks), 2)),
-                facecolors=[t.color for t in tracks], edgecolors=theme.background,
+                facecolors=[t.color for t in ordered], edgecolors=theme.background,
                 linewidths=HEAD_EDGE, animated=True, **kw,
             )  # fmt: skip
             made.set_transform(IdentityTransform())
             return made
 
-        self.tracks = tracks
+        self.tracks, self.size = tracks, size
         self.running = collection("o", 1.0)
         self.crosses = collection("X", 1.25)
 
     def set(self, points: np.ndarray, dead: np.ndarray) -> None:
         """Heads at `points` (n, 2); `dead` (n,) marks the diverged ones."""
-        dead = np.asarray(dead, bool)[:, None]
+        points = np.asarray(points, dtype=np.float64)[self.order]
+        dead = np.asarray(dead, bool)[self.order][:, None]
+        to_screen = self.running.get_offset_transform()
+        with np.errstate(invalid="ignore"):
+            screen = to_screen.transform(points)
+        distance = DODGE * self.size * self.running.figure.dpi / 72
+        moved = dodge(screen, distance)
+        if not np.array_equal(moved, screen, equal_nan=True):
+            points = to_screen.inverted().transform(moved)
         self.running.set_offsets(np.where(dead, np.nan, points))
         self.crosses.set_offsets(np.where(dead, points, np.nan))
         self.running.set_visible(not dead.all())  # an invisible artist draws nothing

@@ -86,8 +86,14 @@ class Surface3DPanel(BasePanel):
         # 2-D artists in the projected plane of this Axes, owned by the figure so
         # that the 3-D machinery never touches them.
         fig = ax.figure
-        self.trails = Trails(self.tracks, fade=self.spec.fade, transform=ax.transData)
-        self.heads = Heads(self.tracks, theme, offset_transform=ax.transData)
+        order = self.prepared.order
+        self.trails = Trails(
+            self.tracks, fade=self.spec.fade, transform=ax.transData, order=order,
+            casing=theme.background, wide=self.prepared.buried,
+        )  # fmt: skip
+        self.heads = Heads(
+            self.tracks, theme, offset_transform=ax.transData, order=order
+        )
         for artist in (self.trails.collection, *self.heads.artists):
             artist.set_clip_box(ax.bbox)
             fig.add_artist(self.animate(artist))
