@@ -13,6 +13,7 @@ import imageio.v3 as iio
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from matplotlib import colors as mcolors
 from PIL import Image
 
 from optimotion.dynamics import Trajectory
@@ -45,7 +46,9 @@ BOWL = Surface(
 # Reading videos back forks ffmpeg from a process that imported jax; jax warns.
 pytestmark = pytest.mark.filterwarnings(r"ignore:os\.fork\(\) was called")
 
-SMALL = {"size": (240, 180), "dpi": 40, "fps": 10, "step_counter": True}
+SMALL = {
+    "size": (240, 180), "dpi": 40, "fps": 10, "step_counter": True, "log_time": False
+}
 
 
 def gd(lr, steps=40, start=(1.6, 1.2), limit=10.0, lr_end=None) -> Trajectory:
@@ -237,7 +240,7 @@ def test_trails_grow_monotonically(race):
         for k in range(len(r.plan.steps)):
             r.draw(k)
             t = r.step(k)
-            segments = contour.trails.collection.get_segments()
+            segments = contour.trails.shown
             for i, (track, data) in enumerate(
                 zip(r.prepared.tracks, segments, strict=True)
             ):
@@ -252,10 +255,14 @@ def test_trail_length_and_fade(race):
         r.draw(len(r.plan.steps) - 1)
         collection = r.panels[0].trails.collection
         segments = collection.get_segments()
-        assert len(segments) == 3 * 5  # the last 5 steps of each track
-        np.testing.assert_array_equal(segments[0], race["slow"].xy[35:37])
-        alphas = collection.get_colors()[:, 3]
-        np.testing.assert_allclose(alphas[:5], [0.08, 0.31, 0.54, 0.77, 1.0])
+        assert len(segments) == 2 * 3 * 5  # the last 5 steps of each, and casings
+        colors = collection.get_colors()
+        slow = np.flatnonzero(
+            np.all(colors[:, :3] == mcolors.to_rgb(r.prepared.tracks[0].color), axis=1)
+        )
+        assert len(slow) == 5
+        np.testing.assert_array_equal(segments[slow[0]], race["slow"].xy[35:37])
+        np.testing.assert_allclose(colors[slow, 3], [0.08, 0.31, 0.54, 0.77, 1.0])
 
 
 def test_panels_stay_in_sync(race):
@@ -270,18 +277,23 @@ def test_panels_stay_in_sync(race):
             t = r.step(k)
             assert loss.cursor.get_xdata()[0] == t == speed.cursor.get_xdata()[0]
             assert r.layout.counter.get_text() == str(t)
-            heads = contour.heads.running.get_offsets()
-            loss_heads = loss.heads.running.get_offsets()
-            speed_heads = speed.heads.running.get_offsets()
+            heads = contour.heads.points
+            loss_heads = loss.heads.points
+            speed_heads = speed.heads.points
             for i, track in enumerate(r.prepared.tracks):
                 np.testing.assert_array_equal(heads[i], track.xy[t])
-                assert tuple(loss_heads[i]) == (t, track.loss[t])
+                value = track.loss[t] - loss.scale.shift  # f - f* on the log axis
+                assert tuple(loss_heads[i]) == (t, max(value, loss.scale.lo))
                 if t:
                     assert tuple(speed_heads[i]) == (t, track.step_length[t - 1])
             # the 3-D heads sit where matplotlib projects (x, y, lifted f)
-            track = r.prepared.tracks[2]  # drawn last: on top where heads meet
-            x, y = track.xy[t]
-            px, py, _ = proj3d.proj_transform(x, y, surf3d.heights[2][t], surf3d.ax.M)
+            top = r.prepared.order[-1]  # drawn last: on top where heads meet
+            track = r.prepared.tracks[top]
+            px, py, _ = proj3d.proj_transform(
+                *track.xy[t], surf3d.heights[top][t], surf3d.ax.M
+            )
+            if k == 0:  # heads start stacked: dodged apart into a ring
+                px, py = surf3d.heads.drawn()[top]
             col, row = surf3d.ax.transData.transform((px, py))
             rgb = tuple(int(v) for v in frame[int(400 - row), int(col), :3])
             assert "#{:02X}{:02X}{:02X}".format(*rgb) == track.color
@@ -293,14 +305,15 @@ def test_diverged_trail_stops_and_render_completes(tmp_path):
         r = renderer(traces, views=("contour", "loss"), steps_per_frame=4)
         contour, loss = r.panels
         r.draw(len(r.plan.steps) - 1)  # step 40
-        trail = contour.trails.collection.get_segments()[1]
+        trail = contour.trails.shown[1]
         np.testing.assert_array_equal(trail, traces["boom"].xy[:7])
         # the head stays at the last finite point, drawn as an X
-        running, crosses = contour.heads.running, contour.heads.crosses
-        np.testing.assert_array_equal(crosses.get_offsets()[1], traces["boom"].xy[6])
-        assert np.isnan(running.get_offsets()[1]).all()
-        assert np.isnan(crosses.get_offsets()[0]).all()
-        assert loss.heads.crosses.get_offsets()[1][0] == 6
+        heads = contour.heads
+        crosses = heads.drawn(heads.crosses)
+        np.testing.assert_array_equal(crosses[1], traces["boom"].xy[6])
+        assert np.isnan(heads.drawn()[1]).all()
+        assert np.isnan(crosses[0]).all()
+        assert loss.heads.drawn(loss.heads.crosses)[1][0] == 6
     out = render(traces, BOWL, RenderSpec(**SMALL, duration=0.5), tmp_path / "d.gif")
     assert Image.open(out).n_frames == 5
 
@@ -347,13 +360,17 @@ def test_gif_read_back(race, tmp_path):
     # the exact trail colours survive the palette: compare with the Agg frame
     with rc_context(get_theme("light")):
         r = renderer(race, **big)
-        for k in (1, 2):  # later, the heads meet at the minimum
+        for k in (1, 2):  # later, the heads meet at the minimum (dodged apart)
             agg = r.draw(k)[..., :3]
-            for track in r.prepared.tracks:
-                row, col = pixel_of(r.panels[0].ax, *track.xy[r.step(k)], 240)
-                rgb = tuple(int(v) for v in frames[k][row, col, :3])
-                assert "#{:02X}{:02X}{:02X}".format(*rgb) == track.color
-                assert rgb == tuple(agg[row, col])
+            drawn = r.panels[0].heads.drawn()
+            for i, track in enumerate(r.prepared.tracks):
+                row, col = pixel_of(r.panels[0].ax, *drawn[i], 240)
+                rgb = mcolors.to_rgba_array(track.color)[0, :3] * 255
+                near = agg[row - 3 : row + 4, col - 3 : col + 4]
+                hit = np.all(near == rgb, axis=-1)
+                assert hit.any(), (k, track.label)  # the head, in its colour
+                gif = frames[k][row - 3 : row + 4, col - 3 : col + 4, :3]
+                assert np.all(gif[hit] == rgb)  # exact in the GIF too
 
 
 def test_mp4_read_back(race, tmp_path):

@@ -79,7 +79,7 @@ class ContourPanel(BasePanel):
                 (line,) = ax.plot(
                     *np.array(xy).T, marker=marker, markersize=size,
                     markerfacecolor="none", markeredgecolor=theme.foreground,
-                    markeredgewidth=1.0, linestyle="none", zorder=6,
+                    markeredgewidth=0.8, linestyle="none", zorder=6,
                 )  # fmt: skip
                 self.outlines.append(self.animate(line))
 

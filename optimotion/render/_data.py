@@ -312,12 +312,12 @@ def marked_points(
     path = path[np.all(np.isfinite(path), axis=1)]
     where = np.array([p[:2] for p in points]) / scale
     if len(path):
-        near = np.array(
+        distance = np.array(
             [np.min(np.linalg.norm(path - w, axis=1)) for w in where]
         )  # fmt: skip
     else:
-        near = np.zeros(len(points))
-    others = [i for i in np.argsort(near, kind="stable") if i not in glob]
+        distance = np.zeros(len(points))
+    others = [int(i) for i in np.argsort(distance, kind="stable") if i not in glob]
     keep = glob | set(others[:near])
     return tuple(p for i, p in enumerate(points) if i in keep)
 

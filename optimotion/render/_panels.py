@@ -164,6 +164,7 @@ class Trails:
 
     def set(self, pieces: list[np.ndarray]) -> None:
         """Show `pieces[i]`, an (n, 2) polyline, for track i."""
+        self.shown = pieces
         if not self.fade:
             lines = []
             for i in self.order:
@@ -272,7 +273,8 @@ class Heads:
 
     def set(self, points: np.ndarray, dead: np.ndarray) -> None:
         """Heads at `points` (n, 2); `dead` (n,) marks the diverged ones."""
-        points = np.asarray(points, dtype=np.float64)[self.order]
+        self.points = np.asarray(points, dtype=np.float64)  # in track order
+        points = self.points[self.order]
         dead = np.asarray(dead, bool)[self.order][:, None]
         to_screen = self.running.get_offset_transform()
         with np.errstate(invalid="ignore"):
@@ -285,6 +287,14 @@ class Heads:
         self.crosses.set_offsets(np.where(dead, points, np.nan))
         self.running.set_visible(not dead.all())  # an invisible artist draws nothing
         self.crosses.set_visible(bool(dead.any()))
+
+    def drawn(self, collection=None) -> np.ndarray:
+        """The drawn (dodged) offsets of `collection` (default: the running
+        heads), in track order."""
+        offsets = (collection or self.running).get_offsets()
+        out = np.empty_like(offsets)
+        out[self.order] = offsets
+        return out
 
     @property
     def artists(self) -> list:
