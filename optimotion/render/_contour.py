@@ -70,16 +70,19 @@ class ContourPanel(BasePanel):
         )
         for artist in self.heads.artists:
             ax.add_collection(self.animate(artist), autolim=False)
-        # The markers' outlines again, over the trails and heads: a head that
-        # converged keeps its colour, and the star stays visible around it.
+        # The markers again, over the trails (under the heads): no path hides a
+        # minimum, and heads that converge gather round it (`dodge`).
+        minima = [(x, y) for x, y, k in self.prepared.critical if k == "minimum"]
+        self.heads.anchors = np.array(minima).reshape(-1, 2)
+        self.heads.anchor_size = CRITICAL_STYLE["minimum"][1]
         self.outlines = []
         for kind, (marker, size, _) in CRITICAL_STYLE.items():
             xy = [(x, y) for x, y, k in self.prepared.critical if k == kind]
             if xy:
                 (line,) = ax.plot(
                     *np.array(xy).T, marker=marker, markersize=size,
-                    markerfacecolor="none", markeredgecolor=theme.foreground,
-                    markeredgewidth=0.8, linestyle="none", zorder=6,
+                    color=theme.foreground, markeredgecolor=theme.background,
+                    markeredgewidth=0.8, linestyle="none", zorder=4.5,
                 )  # fmt: skip
                 self.outlines.append(self.animate(line))
 
@@ -142,5 +145,5 @@ class ContourPanel(BasePanel):
                 quiver.set_offsets(heads)
                 quiver.set_UVC(uv[:, 0], uv[:, 1])
         return [
-            self.trails.collection, *self.arrows, *self.heads.artists, *self.outlines,
+            self.trails.collection, *self.outlines, *self.arrows, *self.heads.artists,
         ]  # fmt: skip

@@ -106,8 +106,8 @@ def loss_scale(
     span = hi - lo
     if setting in ("auto", "log") and f_min is not None:
         gap = values - f_min
-        tol = 1e-9 * max(1.0, abs(f_min), span)
-        positive = gap[gap > tol]
+        tol = 1e-6 * max(1.0, abs(f_min))  # rounding below f* (float32 runs)
+        positive = gap[gap > 0]
         if (
             (gap >= -tol).all()
             and positive.size

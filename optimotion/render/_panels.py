@@ -27,6 +27,7 @@ FADE_TAIL_ALPHA = 0.08
 CASING = 1.4  # points: how much wider a trail's casing is than the trail
 BAND = 2.2  # points: how much of a buried trail shows beside the one over it
 DODGE = 0.9  # heads closer than this fraction of their diameter are moved apart
+ANCHOR_CLEAR = 0.4  # a head sits this much of its radius off a minimum's marker
 DODGE_MAX = 32  # more heads than this are drawn where they are (a crowd, not a race)
 
 CRITICAL_STYLE = {
@@ -193,45 +194,77 @@ class Trails:
             self.collection.set_segments([])
 
 
-def dodge(points: np.ndarray, distance: float, rounds: int = 12) -> np.ndarray:
+def dodge(
+    points: np.ndarray,
+    distance: float,
+    fixed: np.ndarray | None = None,
+    fixed_distance: float | None = None,
+    rounds: int = 12,
+) -> np.ndarray:
     """Screen positions (n, 2) moved apart until no two finite ones are closer than
     `distance` (pixels): each too-close pair is pushed apart symmetrically along
     the line between them (coincident points along a direction fixed by their
     indices), so heads that converge to one point form a small ring around it
-    instead of a stack where only the top one shows. Points already `distance`
-    apart do not move; the shift is continuous in the input.
+    instead of a stack where only the top one shows. `fixed` points (m, 2) do not
+    move and push a point that comes closer than `fixed_distance` (default
+    `distance`) all the way out (a marked minimum stays visible among the heads
+    gathered round it). Points
+    already far enough apart do not move; the shift is continuous in the input.
 
     Examples:
         >>> dodge(np.array([[0.0, 0.0], [0.0, 0.0], [50.0, 0.0]]), 10.0).round(3)
         array([[ 2.5 ,  4.33],
                [-2.5 , -4.33],
                [50.  ,  0.  ]])
+        >>> dodge(np.array([[3.0, 0.0]]), 10.0, fixed=np.zeros((1, 2)))
+        array([[10.,  0.]])
     """
     out = np.array(points, dtype=np.float64)
     live = np.flatnonzero(np.all(np.isfinite(out), axis=1))
-    if not 2 <= len(live) <= DODGE_MAX:
+    fixed = np.zeros((0, 2)) if fixed is None else np.asarray(fixed, np.float64)
+    fixed = fixed[np.all(np.isfinite(fixed), axis=1)]
+    if not 1 <= len(live) <= DODGE_MAX:
         return out
-    pairwise = np.linalg.norm(out[live, None] - out[None, live], axis=-1)
-    if pairwise[np.triu_indices(len(live), 1)].min() >= distance - 1e-9:
+    far = distance if fixed_distance is None else fixed_distance
+    if not _crowded(out[live], distance, fixed, far):
         return out  # the usual case: nothing to do
+    n = len(out)
     for _ in range(rounds):
         moved = False
         for a_i, a in enumerate(live):
             for b in live[a_i + 1 :]:
-                gap = out[a] - out[b]
-                dist = float(np.hypot(*gap))
-                if dist >= distance - 1e-9:
-                    continue
-                if dist < 1e-6:
-                    angle = np.pi * (a + b) / len(out)
-                    gap, dist = np.array([np.cos(angle), np.sin(angle)]), 1.0
-                push = (distance - max(dist, 0.0)) / 2 * gap / dist
-                out[a] += push
-                out[b] -= push
-                moved = True
+                push = _push(out[a] - out[b], distance, np.pi * (a + b) / n)
+                if push is not None:
+                    out[a] += push / 2
+                    out[b] -= push / 2
+                    moved = True
+            for f in fixed:
+                push = _push(out[a] - f, far, 2 * np.pi * a / n)
+                if push is not None:
+                    out[a] += push
+                    moved = True
         if not moved:
             break
     return out
+
+
+def _crowded(points, distance: float, fixed, fixed_distance: float) -> bool:
+    gaps = np.linalg.norm(points[:, None] - points[None, :], axis=-1)
+    gaps[np.arange(len(points)), np.arange(len(points))] = np.inf
+    if gaps.min() < distance - 1e-9:
+        return True
+    to_fixed = np.linalg.norm(points[:, None] - fixed[None, :], axis=-1)
+    return bool(to_fixed.size and to_fixed.min() < fixed_distance - 1e-9)
+
+
+def _push(gap: np.ndarray, distance: float, angle: float) -> np.ndarray | None:
+    """The shift that puts two points `gap` apart at `distance`, or None."""
+    dist = float(np.hypot(*gap))
+    if dist >= distance - 1e-9:
+        return None
+    if dist < 1e-6:
+        gap, dist = np.array([np.cos(angle), np.sin(angle)]), 1.0
+    return (distance - dist) * gap / dist
 
 
 class Heads:
@@ -271,6 +304,13 @@ class Heads:
         self.running = collection("o", 1.0)
         self.crosses = collection("X", 1.25)
 
+    anchors: np.ndarray | None = None
+    """Points (m, 2), in the heads' data coordinates, that heads are kept off
+    (`dodge`'s `fixed`): the contour view's minima ..."""
+    anchor_size: float = 0.0
+    """... drawn this large (points): a head's centre stays `ANCHOR_CLEAR` of
+    its radius outside the marker's radius."""
+
     def set(self, points: np.ndarray, dead: np.ndarray) -> None:
         """Heads at `points` (n, 2); `dead` (n,) marks the diverged ones."""
         self.points = np.asarray(points, dtype=np.float64)  # in track order
@@ -280,7 +320,9 @@ class Heads:
         with np.errstate(invalid="ignore"):
             screen = to_screen.transform(points)
         distance = DODGE * self.size * self.running.figure.dpi / 72
-        moved = dodge(screen, distance)
+        fixed = None if self.anchors is None else to_screen.transform(self.anchors)
+        clear = (self.anchor_size + ANCHOR_CLEAR * self.size) / 2
+        moved = dodge(screen, distance, fixed, clear * self.running.figure.dpi / 72)
         if not np.array_equal(moved, screen, equal_nan=True):
             points = to_screen.inverted().transform(moved)
         self.running.set_offsets(np.where(dead, np.nan, points))
