@@ -290,7 +290,7 @@ def test_panels_stay_in_sync(race):
             top = r.prepared.order[-1]  # drawn last: on top where heads meet
             track = r.prepared.tracks[top]
             px, py, _ = proj3d.proj_transform(
-                *track.xy[t], surf3d.heights[top][t], surf3d.ax.M
+                *track.xy[t], surf3d.heights[top][1][t], surf3d.ax.M
             )
             if k == 0:  # heads start stacked: dodged apart into a ring
                 px, py = surf3d.heads.drawn()[top]

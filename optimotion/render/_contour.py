@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._panels import CRITICAL_STYLE, BasePanel, Heads, Trails, diverged, trail_window
+from ._panels import (
+    CRITICAL_STYLE,
+    BasePanel,
+    Heads,
+    Trails,
+    clip_to_window,
+    diverged,
+    trail_window,
+)
 
 ARROW_LENGTH = 0.11
 """Arrow length as a fraction of the shorter side of the axes (directions only)."""
@@ -59,6 +67,10 @@ class ContourPanel(BasePanel):
         ax.set_ylabel("y", rotation=0, labelpad=8)
 
         order = self.prepared.order
+        # a head that leaves the window waits on its edge, where its trail ends
+        self.edge_heads = [
+            clip_to_window(track.xy, surf.window)[1] for track in self.tracks
+        ]
         self.trails = Trails(
             self.tracks, fade=self.spec.fade, zorder=4, order=order,
             casing=theme.background, wide=self.prepared.buried,
@@ -125,7 +137,7 @@ class ContourPanel(BasePanel):
             ]
         )
         heads = np.array(
-            [tr.xy[hi] for tr, (_, hi) in zip(self.tracks, windows, strict=True)]
+            [h[hi] for h, (_, hi) in zip(self.edge_heads, windows, strict=True)]
         )
         dead = np.array([diverged(track, t) for track in self.tracks])
         self.heads.set(heads, dead)

@@ -106,6 +106,50 @@ def trail_window(track: Track, t: int, trail: int | None) -> tuple[int, int]:
     return lo, hi
 
 
+def clip_to_window(xy: np.ndarray, window) -> tuple[np.ndarray, np.ndarray]:
+    """A path as drawn in a window: `(trail, heads)`, both (n, 2).
+
+    `trail` keeps the points inside; a point just outside becomes the point where
+    the segment from (or to) its inside neighbour crosses the window's edge, and
+    the points beyond are NaN: a path that leaves is drawn up to the edge, not to
+    its last point inside. `heads[t]` is where the head is drawn at step t: the
+    point itself inside, else the edge point where the path last left (NaN if
+    it never was inside).
+
+    Examples:
+        >>> xy = np.array([[0.0, 0.0], [0.5, 0.0], [2.0, 0.0], [4.0, 0.0]])
+        >>> trail, heads = clip_to_window(xy, ((-1, 1), (-1, 1)))
+        >>> trail.tolist()
+        [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [nan, nan]]
+        >>> heads[-1].tolist()
+        [1.0, 0.0]
+    """
+    (x0, x1), (y0, y1) = window
+    lo, hi = np.array([x0, y0], float), np.array([x1, y1], float)
+    xy = np.asarray(xy, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        inside = np.all((xy >= lo) & (xy <= hi), axis=1)
+
+    def edge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Where the segment from `a` (inside) towards `b` leaves the window."""
+        d = b - a
+        with np.errstate(invalid="ignore", divide="ignore"):
+            room = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
+        s = float(np.clip(np.nanmin(room), 0.0, 1.0))
+        return a + s * d if np.all(np.isfinite(b)) else a
+
+    trail = np.where(inside[:, None], xy, np.nan)
+    heads = trail.copy()
+    last_edge = np.full(2, np.nan)
+    for i in np.flatnonzero(~inside):
+        if i > 0 and inside[i - 1]:
+            trail[i] = last_edge = edge(xy[i - 1], xy[i])
+        elif i + 1 < len(xy) and inside[i + 1]:
+            trail[i] = edge(xy[i + 1], xy[i])
+        heads[i] = last_edge if i == 0 or not inside[i - 1] else trail[i]
+    return trail, heads
+
+
 def diverged(track: Track, t: int) -> bool:
     return track.diverged_at is not None and t >= track.diverged_at
 
