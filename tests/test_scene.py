@@ -227,8 +227,9 @@ def test_overrides_patch_the_data_before_validation():
          "optimizers[0].lr: expected a number, got 'abc'"),
         ("render.colour=red", "s.yaml (--set render.colour=red): render.colour: "
          "unknown key 'colour'; expected one of: 'arrows', 'camera', 'dpi', "
-         "'duration', 'fade', 'fps', 'hold', 'layout', 'log_time', 'output', "
-         "'size', 'step_counter', 'steps_per_frame', 'theme', 'trail', 'views'"),
+         "'duration', 'fade', 'fps', 'hold', 'layout', 'log_time', 'loss_scale', "
+         "'markers', 'output', 'size', 'step_counter', 'steps_per_frame', 'theme', "
+         "'trail', 'views'"),
     ],
 )  # fmt: skip
 def test_override_errors_name_the_override(override, message):

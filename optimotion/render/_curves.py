@@ -208,7 +208,7 @@ class CurvePanel(BasePanel):
             ]
         if finite.size:
             ax.set_ylim(self.scale.lo, self.scale.hi)
-        if {"contour", "surface3d"} & set(self.spec.views):
+        if self.square and {"contour", "surface3d"} & set(self.spec.views):
             ax.set_box_aspect(1.0)  # as square as the maps beside it
         steps = self.prepared.steps
         ax.set_xlim(0, max(steps, 1))

@@ -33,6 +33,8 @@ PANELS = {
 }
 
 MIN_FONT = 6.5  # points: nothing is shrunk below this
+LEGEND_GROWTH = 1.45  # a side legend's text grows at most this much ...
+LEGEND_HEIGHT = 0.8  # ... and up to this share of the panel's height
 MIN_SHRINK = 0.75  # nor below this fraction of its own size: then it is cut
 
 
@@ -106,12 +108,13 @@ class Layout:
             got = self.canvas.get_width_height()
         if got != (width, height):
             raise RuntimeError(f"`render`: canvas is {got}, expected {spec.size}")
-        rows, cols = spec.grid
         self.panels: list[BasePanel] = []
-        for i, view in enumerate(spec.views):
+        cells = grid_cells(spec, fig)
+        for view, (cell, square) in zip(spec.views, cells, strict=True):
             projection = "3d" if view == "surface3d" else None
-            ax = fig.add_subplot(rows, cols, i + 1, projection=projection)
+            ax = fig.add_subplot(cell, projection=projection)
             panel = PANELS[view](ax, prepared, spec, theme)
+            panel.square = square
             panel.draw_static()
             self.panels.append(panel)
         self._title()
@@ -262,6 +265,45 @@ class Layout:
 
     # -- layout --------------------------------------------------------------
 
+    def _fill_column(self, renderer) -> None:
+        """One panel: the legend fills the column beside it. Its text grows (up
+        to `LEGEND_GROWTH` times) while it fits the column's width and
+        `LEGEND_HEIGHT` of the panel's height, and it is centred on the panel
+        vertically, halfway across the free column."""
+        width, height = self.size
+        ax = self.panels[0].ax
+        ax.apply_aspect()
+        panel = ax.get_window_extent(renderer)
+        labels = ax.yaxis.get_tightbbox(renderer) if ax.axison else None
+        left = max(panel.x1, labels.x1 if labels is not None else panel.x1)
+        column = width - left - 0.02 * width
+        texts = self.legend.get_texts()
+        base = texts[0].get_fontsize() if texts else 9.0
+        for _ in range(12):
+            box = self.legend.get_window_extent(renderer)
+            if box.width > column or box.height > LEGEND_HEIGHT * panel.height:
+                break
+            if texts[0].get_fontsize() >= LEGEND_GROWTH * base:
+                break
+            self._legend_scale(1.06)
+        box = self.legend.get_window_extent(renderer)
+        if box.width > column or box.height > LEGEND_HEIGHT * panel.height:
+            self._legend_scale(1 / 1.06)
+            box = self.legend.get_window_extent(renderer)
+        x = left + 0.01 * width + max(0.0, (column - box.width) / 2)
+        self.legend.set_loc("center left")
+        self.legend.set_bbox_to_anchor(
+            (x / width, (panel.y0 + panel.y1) / 2 / height),
+            transform=self.fig.transFigure,
+        )
+
+    def _legend_scale(self, factor: float) -> None:
+        for text in self.legend.get_texts():
+            text.set_fontsize(text.get_fontsize() * factor)
+        for handle in self.legend.legend_handles:
+            if hasattr(handle, "get_markersize"):
+                handle.set_markersize(handle.get_markersize() * factor)
+
     def _layout(self) -> None:
         fig = self.fig
         renderer = self.canvas.get_renderer()
@@ -278,13 +320,7 @@ class Layout:
         fig.get_layout_engine().execute(fig)
         fig.set_layout_engine("none")
         if self._side_legend:
-            # Below the title row, level with the top of the panel.
-            box = self.legend.get_window_extent(renderer)
-            top = max(p.ax.get_position().y1 for p in self.panels)
-            self.legend.set_loc("upper left")
-            self.legend.set_bbox_to_anchor(
-                (box.x0 / width, top), transform=fig.transFigure
-            )
+            self._fill_column(renderer)
         if self.counter is not None:
             limit = self._place_counter(renderer) - 0.02 * width
         else:
@@ -303,6 +339,39 @@ class Layout:
                 )
             if hasattr(panel, "after_layout"):
                 panel.after_layout(renderer)
+
+
+HERO_FILL = 0.8
+"""With no `layout` given, one row of square panels that would use less than this
+share of the frame's height gives way to the hero layout (`grid_cells`)."""
+
+TITLE_ROOM, LEGEND_ROOM = 60, 70
+"""Pixels (at 100 dpi) a row of panels loses to the title row and the legend
+below, for `grid_cells`' estimate."""
+
+
+def grid_cells(spec: RenderSpec, fig) -> list[tuple[object, bool]]:
+    """`(subplot cell, square)` per view.
+
+    `spec.layout` (rows, cols) is followed as given. Otherwise the panels sit in
+    one row, unless that row of square panels would fill less than `HERO_FILL`
+    of the height left by the title and legend (three panels at 1280x720 fill
+    two thirds): then the first view takes a square cell the full height on the
+    left and the others stack on the right, as wide as the rest of the frame
+    (curve panels there are not square).
+    """
+    width, height = spec.size
+    n = len(spec.views)
+    scale = spec.dpi / 100
+    room = height - (TITLE_ROOM + LEGEND_ROOM) * scale
+    side = min(width / n, room)
+    if spec.layout is not None or n < 3 or side >= HERO_FILL * room:
+        rows, cols = spec.grid
+        grid = fig.add_gridspec(rows, cols)
+        return [(grid[i // cols, i % cols], True) for i in range(n)]
+    hero = min(room, 0.62 * width)
+    grid = fig.add_gridspec(n - 1, 2, width_ratios=[hero, width - hero])
+    return [(grid[:, 0], True)] + [(grid[i, 1], False) for i in range(n - 1)]
 
 
 def _shrink(texts, factor: float) -> None:

@@ -64,6 +64,9 @@ class BasePanel:
 
     view = ""
     moves_view = False
+    square = True
+    """Whether the layout gives this panel a square cell (curve panels beside
+    the maps match their shape; in a wide cell they fill it)."""
 
     def __init__(
         self, ax: Axes, prepared: Prepared, spec: RenderSpec, theme: Theme
