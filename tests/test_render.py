@@ -168,6 +168,20 @@ def test_gif_durations_track_fps_in_10ms_units():
             "`RenderSpec`: layout (1, 2) has 2 cells for 3 views "
             "('contour', 'loss', 'speed')",
         ),
+        (
+            {"markers": "minimum"},
+            "`RenderSpec`: markers must be one of ('auto', 'all', 'minima', 'none'), "
+            "got 'minimum'; did you mean 'minima'?",
+        ),
+        (
+            {"loss_scale": "logarithmic"},
+            "`RenderSpec`: loss_scale must be one of ('auto', 'linear', 'log', "
+            "'symlog'), got 'logarithmic'",
+        ),
+        (
+            {"log_time": "yes"},
+            "`RenderSpec`: log_time must be True, False or 'auto', got 'yes'",
+        ),
     ],
 )
 def test_spec_errors(kwargs, message):
@@ -635,3 +649,124 @@ def test_curve_limits_rule_shared_by_render_and_the_explorer():
     assert curve_limits(np.array([-1.0, 1e-6, 1.0]), pad=0.5)[0] is False
     assert curve_limits(np.array([3.0]), pad=0.05) == (False, 2.7, 3.3)
     assert curve_limits(np.array([]), pad=0.05) == (False, -1.0, 1.0)
+
+
+# -- what a lecturer sees: markers, scales, the clock, colours, layouts -------
+
+
+def test_markers_auto_keeps_the_global_minimum_and_the_points_near_the_paths():
+    from optimotion.render._data import MARKER_NEAR, marked_points, surface_data
+    from optimotion.surfaces import get
+
+    rastrigin = get("rastrigin")
+    data = surface_data(rastrigin)
+    kinds = [k for *_, k in data.critical]
+    assert len(kinds) > 300  # the lattice of critical points in its window
+    traces = {"a": gd(0.02, start=(3.3, -2.7))}  # a path near (3, -3)
+    tracks = prepare(traces, rastrigin, RenderSpec()).tracks
+    auto = marked_points(data, tracks, "auto")
+    assert len(auto) == 1 + MARKER_NEAR
+    assert (0.0, 0.0, "minimum") in [(round(x, 6) + 0, round(y, 6) + 0, k)
+                                     for x, y, k in auto]  # fmt: skip
+    near = [(x, y) for x, y, _ in auto if abs(x) > 1e-6 or abs(y) > 1e-6]
+    # the six nearest to a path from (3.3, -2.7) towards (0, 0): within 1 of it
+    path = traces["a"].xy
+    for x, y in near:
+        assert np.min(np.hypot(path[:, 0] - x, path[:, 1] - y)) < 1.0
+    assert len(marked_points(data, tracks, "minima")) == kinds.count("minimum")
+    assert marked_points(data, tracks, "none") == ()
+    assert marked_points(data, tracks, "all") == data.critical
+    # a surface with few points marks them all
+    bowl = surface_data(BOWL)
+    assert marked_points(bowl, tracks, "auto") == bowl.critical
+
+
+def test_loss_scale_rule_and_override():
+    from optimotion.render._curves import loss_scale
+
+    # a drop from 10 to a plateau at 0, then a slide to -0.25, f* unknown
+    late = np.r_[np.zeros(40), -0.25 + 0.25 * np.exp(-np.arange(50) / 5.0)]
+    values = np.r_[np.linspace(10, 0, 10), late]
+    scale = loss_scale(values, late, None)
+    assert scale.kind == "symlog" and scale.linthresh == pytest.approx(0.25, 1e-3)
+    # the slide takes a quarter of the height (a linear axis gives it 2.4 %)
+    def symlog(v):
+        a = abs(v)
+        return np.sign(v) * (a / 0.25 if a <= 0.25 else 1 + np.log10(a / 0.25))
+
+    share = (symlog(0.0) - symlog(-0.25)) / (symlog(scale.hi) - symlog(scale.lo))
+    assert share == pytest.approx(0.252, abs=0.005)
+    assert loss_scale(values, late, None, "linear").kind == "linear"
+    # f* known and never undershot: log of f - f*; the floor cuts at 12 decades
+    gap = loss_scale(values, late, -0.25)
+    assert (gap.kind, gap.shift) == ("log", -0.25)
+    assert gap.lo >= 10.25e-12 / 10 ** (0.05 * 12)
+    # positive values over four decades: log of f; over one decade: linear
+    assert loss_scale(np.geomspace(1e3, 1e-1, 9), np.array([0.1]), None).kind == "log"
+    assert loss_scale(np.linspace(5, 1, 9), np.array([1.0]), None).kind == "linear"
+    # a value below f*: the minimum is not what the run approaches: not the gap
+    below = loss_scale(np.r_[values, -1.0], late, -0.25)
+    assert below.shift == 0.0
+
+
+def test_log_time_auto_follows_where_the_motion_is():
+    from optimotion.render import moves_early
+
+    # GD on the bowl contracts geometrically: most of the path in the first steps
+    fast = {"fast": gd(0.06, steps=100)}
+    spec = RenderSpec(duration=1.0, fps=10, hold=0)
+    prepared = prepare(fast, BOWL, spec)
+    assert prepared.early
+    with rc_context(get_theme("light")):
+        r = Renderer(prepared, spec)
+        assert r.plan.steps.tolist()[:4] == [0, 1, 2, 4]  # one step a frame at first
+    assert frame_plan(spec, 100, early=False).steps.tolist()[:3] == [0, 11, 22]
+    off = RenderSpec(duration=1.0, fps=10, hold=0, log_time=False)
+    assert frame_plan(off, 100, early=True).steps.tolist()[:3] == [0, 11, 22]
+    # steady motion: 10 % of the length by 10 % of the steps
+    assert not moves_early([np.ones(100)])
+    assert moves_early([np.r_[np.full(10, 10.0), np.ones(90)]])  # 100 / 190
+    assert not moves_early([np.r_[np.full(10, 8.0), np.ones(90)]])  # 80 / 170
+
+
+def test_one_colour_per_optimizer_across_themes():
+    from optimotion.render._theme import DARK, contrast
+
+    labels = [f"o{i}" for i in range(16)]
+    light, dark = assign_colors(labels, LIGHT), assign_colors(labels, DARK)
+    # the Okabe-Ito colours keep their exact value; black becomes white
+    assert [dark[f"o{i}"] for i in range(6)] == [light[f"o{i}"] for i in range(6)]
+    assert (light["o6"], dark["o6"]) == ("#000000", "#FFFFFF")
+    assert all(contrast(c, DARK.background) >= 3.0 for c in DARK.palette)
+    assert len(set(DARK.palette)) == len(DARK.palette)
+
+
+def test_three_panels_at_1280x720_fill_the_height(race):
+    with rc_context(get_theme("light")):
+        r = renderer(
+            race, views=("contour", "surface3d", "loss"), size=(1280, 720), dpi=100
+        )
+        r.draw(0)
+        boxes = [p.ax.get_window_extent() for p in r.panels]
+        # the first map is the hero: a square over most of the height
+        assert boxes[0].height > 0.7 * 720 and boxes[0].width > 0.7 * 720
+        # the loss panel to its right is wide, not a square
+        assert boxes[2].width > 1.5 * boxes[2].height
+        # the one-row layout of 1280x540 is kept
+        r2 = renderer(race, views=("contour", "loss", "speed"), size=(1280, 540))
+        r2.draw(0)
+        tops = {round(p.ax.get_position().y1, 2) for p in r2.panels}
+        assert len(tops) == 1
+
+
+def test_one_panel_legend_fills_its_column(race):
+    with rc_context(get_theme("light")):
+        r = renderer(race, views=("contour",), size=(800, 600), dpi=100)
+        r.draw(0)
+        canvas_renderer = r.canvas.get_renderer()
+        panel = r.panels[0].ax.get_window_extent()
+        legend = r.layout.legend.get_window_extent(canvas_renderer)
+        assert legend.x0 > panel.x1 and legend.x1 <= 800
+        # centred on the panel, its text grown past the 9 pt default
+        assert abs((legend.y0 + legend.y1) / 2 - (panel.y0 + panel.y1) / 2) < 2
+        assert r.layout.legend.get_texts()[0].get_fontsize() > 9.0 * 1.3
