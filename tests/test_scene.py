@@ -49,6 +49,14 @@ def error_lines(text: str, overrides=()) -> list[str]:
     return str(caught.value).splitlines()
 
 
+def test_render_settings_markers_loss_scale_and_log_time_reach_the_spec():
+    spec = parse_scene(ISSUE_EXAMPLE).build().spec
+    assert (spec.markers, spec.loss_scale, spec.log_time) == ("auto", "auto", "auto")
+    sets = ["render.markers=minima", "render.loss_scale=symlog", "render.log_time=no"]
+    spec = parse_scene(ISSUE_EXAMPLE, overrides=sets).build().spec
+    assert (spec.markers, spec.loss_scale, spec.log_time) == ("minima", "symlog", False)
+
+
 def test_the_issue_example_builds_as_written():
     scene = parse_scene(ISSUE_EXAMPLE)
     built = scene.build()
@@ -225,6 +233,13 @@ def test_overrides_patch_the_data_before_validation():
          "got 0"),
         ("optimizers[0].lr=abc", "s.yaml (--set optimizers[0].lr=abc): "
          "optimizers[0].lr: expected a number, got 'abc'"),
+        ("render.markers=minimum", "s.yaml (--set render.markers=minimum): "
+         "render.markers: unknown value 'minimum' — did you mean 'minima'?"),
+        ("render.loss_scale=logarithmic", "s.yaml (--set "
+         "render.loss_scale=logarithmic): render.loss_scale: expected one of: "
+         "'auto', 'linear', 'log', 'symlog', got 'logarithmic'"),
+        ("render.log_time=sometimes", "s.yaml (--set render.log_time=sometimes): "
+         "render.log_time: expected true, false or 'auto', got 'sometimes'"),
         ("render.colour=red", "s.yaml (--set render.colour=red): render.colour: "
          "unknown key 'colour'; expected one of: 'arrows', 'camera', 'dpi', "
          "'duration', 'fade', 'fps', 'hold', 'layout', 'log_time', 'loss_scale', "

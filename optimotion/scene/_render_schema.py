@@ -171,6 +171,13 @@ class RenderSettings(Model):
                 fail(f"'{view}' is listed twice", i)
         return views
 
+    @pydantic.field_validator("log_time", mode="before")
+    @classmethod
+    def _log_time(cls, value: object) -> object:
+        if not (isinstance(value, bool) or value == "auto"):
+            fail(f"expected true, false or 'auto', got {value!r}")
+        return value
+
     @pydantic.field_validator("size")
     @classmethod
     def _size(cls, size: tuple[int, int]) -> tuple[int, int]:
