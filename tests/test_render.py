@@ -47,7 +47,11 @@ BOWL = Surface(
 pytestmark = pytest.mark.filterwarnings(r"ignore:os\.fork\(\) was called")
 
 SMALL = {
-    "size": (240, 180), "dpi": 40, "fps": 10, "step_counter": True, "log_time": False
+    "size": (240, 180),
+    "dpi": 40,
+    "fps": 10,
+    "step_counter": True,
+    "log_time": False,
 }
 
 
@@ -689,6 +693,7 @@ def test_loss_scale_rule_and_override():
     values = np.r_[np.linspace(10, 0, 10), late]
     scale = loss_scale(values, late, None)
     assert scale.kind == "symlog" and scale.linthresh == pytest.approx(0.25, 1e-3)
+
     # the slide takes a quarter of the height (a linear axis gives it 2.4 %)
     def symlog(v):
         a = abs(v)

@@ -229,9 +229,10 @@ def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
     for _, _, kind, value in critical:
         if kind == "minimum" and math.isfinite(value):
             f_min = min(f_min, value)
-    f_min_known = any(
-        kind == "minimum" and value == f_min for _, _, kind, value in critical
-    ) and f_min <= grid_min
+    f_min_known = (
+        any(kind == "minimum" and value == f_min for _, _, kind, value in critical)
+        and f_min <= grid_min
+    )
     eps = 1.0
     if surface.log_contours:
         above = Z[np.isfinite(Z)] - f_min
@@ -267,6 +268,7 @@ window marks only its global minima and the `MARKER_NEAR` points nearest to the
 paths."""
 
 MARKER_NEAR = 6
+
 
 def marked_points(
     surface: SurfaceData,

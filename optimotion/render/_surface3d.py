@@ -184,7 +184,10 @@ class Surface3DPanel(BasePanel):
         projected = self._project()
         windows = [trail_window(track, t, self.spec.trail) for track in self.tracks]
         self.trails.set(
-            [p[lo : hi + 1] for (p, _), (lo, hi) in zip(projected, windows, strict=True)]
+            [
+                p[lo : hi + 1]
+                for (p, _), (lo, hi) in zip(projected, windows, strict=True)
+            ]
         )
         heads = np.array(
             [h[hi] for (_, h), (_, hi) in zip(projected, windows, strict=True)]
