@@ -82,21 +82,22 @@ class ContourPanel(BasePanel):
         )
         for artist in self.heads.artists:
             ax.add_collection(self.animate(artist), autolim=False)
-        # The markers again, over the trails (under the heads): no path hides a
-        # minimum, and heads that converge gather round it (`dodge`).
+        # The minima again, over the trails (under the heads), from the first
+        # step a path comes near one: no path hides a minimum, and heads that
+        # converge gather round it (`dodge`).
         minima = [(x, y) for x, y, k in self.prepared.critical if k == "minimum"]
         self.heads.anchors = np.array(minima).reshape(-1, 2)
-        self.heads.anchor_size = CRITICAL_STYLE["minimum"][1]
+        marker, size, _ = CRITICAL_STYLE["minimum"]
+        self.heads.anchor_size = size
         self.outlines = []
-        for kind, (marker, size, _) in CRITICAL_STYLE.items():
-            xy = [(x, y) for x, y, k in self.prepared.critical if k == kind]
-            if xy:
-                (line,) = ax.plot(
-                    *np.array(xy).T, marker=marker, markersize=size,
-                    color=theme.foreground, markeredgecolor=theme.background,
-                    markeredgewidth=0.8, linestyle="none", zorder=4.5,
-                )  # fmt: skip
-                self.outlines.append(self.animate(line))
+        self._near_minimum = None  # the first step a path is near a minimum
+        if minima:
+            (line,) = ax.plot(
+                *np.array(minima).T, marker=marker, markersize=size,
+                color=theme.foreground, markeredgecolor=theme.background,
+                markeredgewidth=0.8, linestyle="none", zorder=4.5,
+            )  # fmt: skip
+            self.outlines.append(self.animate(line))
 
     def _make_arrows(self) -> list:
         ax, n = self.ax, len(self.tracks)
@@ -156,6 +157,27 @@ class ContourPanel(BasePanel):
                 uv = np.where(dead[:, None], np.nan, self._screen_unit(vectors))
                 quiver.set_offsets(heads)
                 quiver.set_UVC(uv[:, 0], uv[:, 1])
+        outlines = self.outlines if t >= self._first_near() else []
         return [
-            self.trails.collection, *self.outlines, *self.arrows, *self.heads.artists,
+            self.trails.collection, *outlines, *self.arrows, *self.heads.artists,
         ]  # fmt: skip
+
+    def _first_near(self) -> int:
+        """The first step at which a path comes within a marker's size (on
+        screen, with the casing) of a marked minimum; past the end if never."""
+        if self._near_minimum is None:
+            self._near_minimum = self.prepared.steps + 1
+            anchors = self.heads.anchors
+            if len(anchors):
+                reach = (
+                    (CRITICAL_STYLE["minimum"][1] / 2 + 4.0) * self.ax.figure.dpi / 72
+                )
+                marks = self.ax.transData.transform(anchors)
+                for track in self.tracks:
+                    with np.errstate(invalid="ignore"):
+                        xy = self.ax.transData.transform(track.xy)
+                        gap = np.linalg.norm(xy[:, None] - marks[None], axis=-1)
+                    near = np.flatnonzero((gap < reach).any(axis=1))
+                    if near.size:
+                        self._near_minimum = min(self._near_minimum, int(near[0]))
+        return self._near_minimum

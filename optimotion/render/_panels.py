@@ -7,6 +7,7 @@ are drawn into the cached background, the moving ones are `animated` (skipped by
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Protocol
 
@@ -270,48 +271,58 @@ def dodge(
     live = np.flatnonzero(np.all(np.isfinite(out), axis=1))
     fixed = np.zeros((0, 2)) if fixed is None else np.asarray(fixed, np.float64)
     fixed = fixed[np.all(np.isfinite(fixed), axis=1)]
+    far = distance if fixed_distance is None else fixed_distance
     if not 1 <= len(live) <= DODGE_MAX:
         return out
-    far = distance if fixed_distance is None else fixed_distance
-    if not _crowded(out[live], distance, fixed, far):
-        return out  # the usual case: nothing to do
-    n = len(out)
+    both = np.vstack([out[live], fixed])
+    gaps = np.hypot(*(out[live][:, None] - both[None, :]).transpose(2, 0, 1))
+    gaps[np.arange(len(live)), np.arange(len(live))] = np.inf
+    need = np.r_[np.full(len(live), distance), np.full(len(fixed), far)]
+    if (gaps >= need - 1e-9).all():
+        return out  # the usual case: nothing to move
+    # Plain floats: a handful of points, where NumPy's per-call cost dominates.
+    n, pts = len(out), [list(map(float, out[i])) for i in live]
+    anchors = [tuple(map(float, f)) for f in fixed]
+    index = [int(i) for i in live]
+    limit, far_limit = distance - 1e-9, far - 1e-9
     for _ in range(rounds):
         moved = False
-        for a_i, a in enumerate(live):
-            for b in live[a_i + 1 :]:
-                push = _push(out[a] - out[b], distance, np.pi * (a + b) / n)
-                if push is not None:
-                    out[a] += push / 2
-                    out[b] -= push / 2
-                    moved = True
-            for f in fixed:
-                push = _push(out[a] - f, far, 2 * np.pi * a / n)
-                if push is not None:
-                    out[a] += push
-                    moved = True
+        for a in range(len(pts)):
+            p = pts[a]
+            for b in range(a + 1, len(pts)):
+                q = pts[b]
+                dx, dy = p[0] - q[0], p[1] - q[1]
+                dist = math.hypot(dx, dy)
+                if dist >= limit:
+                    continue
+                if dist < 1e-6:  # coincident: part along an angle from the indices
+                    angle = math.pi * (index[a] + index[b]) / n
+                    dx, dy = math.cos(angle), math.sin(angle)
+                    half = distance / 2
+                else:
+                    half = (distance - dist) / 2 / dist
+                p[0] += half * dx
+                p[1] += half * dy
+                q[0] -= half * dx
+                q[1] -= half * dy
+                moved = True
+            for fx, fy in anchors:
+                dx, dy = p[0] - fx, p[1] - fy
+                dist = math.hypot(dx, dy)
+                if dist >= far_limit:
+                    continue
+                if dist < 1e-6:
+                    angle = 2 * math.pi * index[a] / n
+                    dx, dy, step = math.cos(angle), math.sin(angle), far
+                else:
+                    step = (far - dist) / dist
+                p[0] += step * dx
+                p[1] += step * dy
+                moved = True
         if not moved:
             break
+    out[live] = pts
     return out
-
-
-def _crowded(points, distance: float, fixed, fixed_distance: float) -> bool:
-    gaps = np.linalg.norm(points[:, None] - points[None, :], axis=-1)
-    gaps[np.arange(len(points)), np.arange(len(points))] = np.inf
-    if gaps.min() < distance - 1e-9:
-        return True
-    to_fixed = np.linalg.norm(points[:, None] - fixed[None, :], axis=-1)
-    return bool(to_fixed.size and to_fixed.min() < fixed_distance - 1e-9)
-
-
-def _push(gap: np.ndarray, distance: float, angle: float) -> np.ndarray | None:
-    """The shift that puts two points `gap` apart at `distance`, or None."""
-    dist = float(np.hypot(*gap))
-    if dist >= distance - 1e-9:
-        return None
-    if dist < 1e-6:
-        gap, dist = np.array([np.cos(angle), np.sin(angle)]), 1.0
-    return (distance - dist) * gap / dist
 
 
 class Heads:
