@@ -775,3 +775,26 @@ def test_one_panel_legend_fills_its_column(race):
         # centred on the panel, its text grown past the 9 pt default
         assert abs((legend.y0 + legend.y1) / 2 - (panel.y0 + panel.y1) / 2) < 2
         assert r.layout.legend.get_texts()[0].get_fontsize() > 9.0 * 1.3
+
+
+def test_surface3d_ticks_start_marker_and_paths_clipped_to_the_edge():
+    from mpl_toolkits.mplot3d import proj3d
+
+    traces = {"ok": gd(0.05), "boom": gd(0.4)}  # boom leaves the window at y = 2
+    with rc_context(get_theme("light")):
+        r = renderer(traces, views=("surface3d",), size=(400, 400), dpi=100)
+        r.draw(len(r.plan.steps) - 1)
+        panel = r.panels[0]
+        sizes = {t.get_fontsize() for t in panel.ax.xaxis.get_ticklabels()}
+        assert sizes == {8.5}  # the 2-D panels' size, not x-small (~7 px)
+        # the start marker sits at the projected start, on the surface
+        (x0, y0) = traces["ok"].xy[0]
+        z0 = float(BOWL.fn(x0, y0)) + panel.lift
+        px, py, _ = proj3d.proj_transform(x0, y0, z0, panel.ax.M)
+        np.testing.assert_allclose(panel.start_marker.get_xydata()[0], (px, py))
+        # boom's trail ends on the window's edge, not at its last point inside
+        trail, _ = panel.clipped[1]
+        ends = trail[np.all(np.isfinite(trail), axis=1)]
+        assert np.max(np.abs(ends)) == pytest.approx(2.0)
+        inside = traces["boom"].xy[np.all(np.abs(traces["boom"].xy) <= 2, axis=1)]
+        assert np.max(np.abs(inside)) < 2.0
