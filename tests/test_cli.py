@@ -666,7 +666,7 @@ def test_render_a_gallery_scene_by_name_from_any_folder(workdir, capsys):
     code, out, err = run(["validate", "beale", "saddle"], capsys)
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == (
-        "beale: ok (6 optimizers x 1 start, 300 steps, 150 frames; about 4 s of work)"
+        "beale: ok (6 optimizers x 1 start, 300 steps, 210 frames; about 5 s of work)"
     )
 
 

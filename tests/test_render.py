@@ -13,6 +13,7 @@ import imageio.v3 as iio
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from matplotlib import colors as mcolors
 from PIL import Image
 
 from optimotion.dynamics import Trajectory
@@ -45,7 +46,13 @@ BOWL = Surface(
 # Reading videos back forks ffmpeg from a process that imported jax; jax warns.
 pytestmark = pytest.mark.filterwarnings(r"ignore:os\.fork\(\) was called")
 
-SMALL = {"size": (240, 180), "dpi": 40, "fps": 10, "step_counter": True}
+SMALL = {
+    "size": (240, 180),
+    "dpi": 40,
+    "fps": 10,
+    "step_counter": True,
+    "log_time": False,
+}
 
 
 def gd(lr, steps=40, start=(1.6, 1.2), limit=10.0, lr_end=None) -> Trajectory:
@@ -165,6 +172,20 @@ def test_gif_durations_track_fps_in_10ms_units():
             "`RenderSpec`: layout (1, 2) has 2 cells for 3 views "
             "('contour', 'loss', 'speed')",
         ),
+        (
+            {"markers": "minimum"},
+            "`RenderSpec`: markers must be one of ('auto', 'all', 'minima', 'none'), "
+            "got 'minimum'; did you mean 'minima'?",
+        ),
+        (
+            {"loss_scale": "logarithmic"},
+            "`RenderSpec`: loss_scale must be one of ('auto', 'linear', 'log', "
+            "'symlog'), got 'logarithmic'",
+        ),
+        (
+            {"log_time": "yes"},
+            "`RenderSpec`: log_time must be True, False or 'auto', got 'yes'",
+        ),
     ],
 )
 def test_spec_errors(kwargs, message):
@@ -237,7 +258,7 @@ def test_trails_grow_monotonically(race):
         for k in range(len(r.plan.steps)):
             r.draw(k)
             t = r.step(k)
-            segments = contour.trails.collection.get_segments()
+            segments = contour.trails.shown
             for i, (track, data) in enumerate(
                 zip(r.prepared.tracks, segments, strict=True)
             ):
@@ -252,10 +273,14 @@ def test_trail_length_and_fade(race):
         r.draw(len(r.plan.steps) - 1)
         collection = r.panels[0].trails.collection
         segments = collection.get_segments()
-        assert len(segments) == 3 * 5  # the last 5 steps of each track
-        np.testing.assert_array_equal(segments[0], race["slow"].xy[35:37])
-        alphas = collection.get_colors()[:, 3]
-        np.testing.assert_allclose(alphas[:5], [0.08, 0.31, 0.54, 0.77, 1.0])
+        assert len(segments) == 2 * 3 * 5  # the last 5 steps of each, and casings
+        colors = collection.get_colors()
+        slow = np.flatnonzero(
+            np.all(colors[:, :3] == mcolors.to_rgb(r.prepared.tracks[0].color), axis=1)
+        )
+        assert len(slow) == 5
+        np.testing.assert_array_equal(segments[slow[0]], race["slow"].xy[35:37])
+        np.testing.assert_allclose(colors[slow, 3], [0.08, 0.31, 0.54, 0.77, 1.0])
 
 
 def test_panels_stay_in_sync(race):
@@ -270,18 +295,23 @@ def test_panels_stay_in_sync(race):
             t = r.step(k)
             assert loss.cursor.get_xdata()[0] == t == speed.cursor.get_xdata()[0]
             assert r.layout.counter.get_text() == str(t)
-            heads = contour.heads.running.get_offsets()
-            loss_heads = loss.heads.running.get_offsets()
-            speed_heads = speed.heads.running.get_offsets()
+            heads = contour.heads.points
+            loss_heads = loss.heads.points
+            speed_heads = speed.heads.points
             for i, track in enumerate(r.prepared.tracks):
                 np.testing.assert_array_equal(heads[i], track.xy[t])
-                assert tuple(loss_heads[i]) == (t, track.loss[t])
+                value = track.loss[t] - loss.scale.shift  # f - f* on the log axis
+                assert tuple(loss_heads[i]) == (t, max(value, loss.scale.lo))
                 if t:
                     assert tuple(speed_heads[i]) == (t, track.step_length[t - 1])
             # the 3-D heads sit where matplotlib projects (x, y, lifted f)
-            track = r.prepared.tracks[2]  # drawn last: on top where heads meet
-            x, y = track.xy[t]
-            px, py, _ = proj3d.proj_transform(x, y, surf3d.heights[2][t], surf3d.ax.M)
+            top = r.prepared.order[-1]  # drawn last: on top where heads meet
+            track = r.prepared.tracks[top]
+            px, py, _ = proj3d.proj_transform(
+                *track.xy[t], surf3d.heights[top][1][t], surf3d.ax.M
+            )
+            if k == 0:  # heads start stacked: dodged apart into a ring
+                px, py = surf3d.heads.drawn()[top]
             col, row = surf3d.ax.transData.transform((px, py))
             rgb = tuple(int(v) for v in frame[int(400 - row), int(col), :3])
             assert "#{:02X}{:02X}{:02X}".format(*rgb) == track.color
@@ -293,14 +323,21 @@ def test_diverged_trail_stops_and_render_completes(tmp_path):
         r = renderer(traces, views=("contour", "loss"), steps_per_frame=4)
         contour, loss = r.panels
         r.draw(len(r.plan.steps) - 1)  # step 40
-        trail = contour.trails.collection.get_segments()[1]
+        trail = contour.trails.shown[1]
         np.testing.assert_array_equal(trail, traces["boom"].xy[:7])
-        # the head stays at the last finite point, drawn as an X
-        running, crosses = contour.heads.running, contour.heads.crosses
-        np.testing.assert_array_equal(crosses.get_offsets()[1], traces["boom"].xy[6])
-        assert np.isnan(running.get_offsets()[1]).all()
-        assert np.isnan(crosses.get_offsets()[0]).all()
-        assert loss.heads.crosses.get_offsets()[1][0] == 6
+        # the head stays at the last finite point, drawn as an X; that point is
+        # outside the window, so on the edge where the path left it
+        heads = contour.heads
+        crosses = heads.drawn(heads.crosses)
+        xy = traces["boom"].xy
+        j = int(np.flatnonzero(np.abs(xy[:7]).max(axis=1) > 2)[0])
+        (x0, y0), (x1, y1) = xy[j - 1], xy[j]
+        assert abs(y1) > 2 and abs(x1) < 2  # left through the top or bottom edge
+        s = (2 * np.sign(y1) - y0) / (y1 - y0)
+        np.testing.assert_allclose(crosses[1], (x0 + s * (x1 - x0), 2 * np.sign(y1)))
+        assert np.isnan(heads.drawn()[1]).all()
+        assert np.isnan(crosses[0]).all()
+        assert loss.heads.drawn(loss.heads.crosses)[1][0] == 6
     out = render(traces, BOWL, RenderSpec(**SMALL, duration=0.5), tmp_path / "d.gif")
     assert Image.open(out).n_frames == 5
 
@@ -347,13 +384,17 @@ def test_gif_read_back(race, tmp_path):
     # the exact trail colours survive the palette: compare with the Agg frame
     with rc_context(get_theme("light")):
         r = renderer(race, **big)
-        for k in (1, 2):  # later, the heads meet at the minimum
+        for k in (1, 2):  # later, the heads meet at the minimum (dodged apart)
             agg = r.draw(k)[..., :3]
-            for track in r.prepared.tracks:
-                row, col = pixel_of(r.panels[0].ax, *track.xy[r.step(k)], 240)
-                rgb = tuple(int(v) for v in frames[k][row, col, :3])
-                assert "#{:02X}{:02X}{:02X}".format(*rgb) == track.color
-                assert rgb == tuple(agg[row, col])
+            drawn = r.panels[0].heads.drawn()
+            for i, track in enumerate(r.prepared.tracks):
+                row, col = pixel_of(r.panels[0].ax, *drawn[i], 240)
+                rgb = mcolors.to_rgba_array(track.color)[0, :3] * 255
+                near = agg[row - 3 : row + 4, col - 3 : col + 4]
+                hit = np.all(near == rgb, axis=-1)
+                assert hit.any(), (k, track.label)  # the head, in its colour
+                gif = frames[k][row - 3 : row + 4, col - 3 : col + 4, :3]
+                assert np.all(gif[hit] == rgb)  # exact in the GIF too
 
 
 def test_mp4_read_back(race, tmp_path):
@@ -616,3 +657,148 @@ def test_curve_limits_rule_shared_by_render_and_the_explorer():
     assert curve_limits(np.array([-1.0, 1e-6, 1.0]), pad=0.5)[0] is False
     assert curve_limits(np.array([3.0]), pad=0.05) == (False, 2.7, 3.3)
     assert curve_limits(np.array([]), pad=0.05) == (False, -1.0, 1.0)
+
+
+# -- what a lecturer sees: markers, scales, the clock, colours, layouts -------
+
+
+def test_markers_auto_keeps_the_global_minimum_and_the_points_near_the_paths():
+    from optimotion.render._data import MARKER_NEAR, marked_points, surface_data
+    from optimotion.surfaces import get
+
+    rastrigin = get("rastrigin")
+    data = surface_data(rastrigin)
+    kinds = [k for *_, k in data.critical]
+    assert len(kinds) > 300  # the lattice of critical points in its window
+    traces = {"a": gd(0.02, start=(3.3, -2.7))}  # a path near (3, -3)
+    tracks = prepare(traces, rastrigin, RenderSpec()).tracks
+    auto = marked_points(data, tracks, "auto")
+    assert len(auto) == 1 + MARKER_NEAR
+    assert (0.0, 0.0, "minimum") in [(round(x, 6) + 0, round(y, 6) + 0, k)
+                                     for x, y, k in auto]  # fmt: skip
+    near = [(x, y) for x, y, _ in auto if abs(x) > 1e-6 or abs(y) > 1e-6]
+    # the six nearest to a path from (3.3, -2.7) towards (0, 0): within 1 of it
+    path = traces["a"].xy
+    for x, y in near:
+        assert np.min(np.hypot(path[:, 0] - x, path[:, 1] - y)) < 1.0
+    assert len(marked_points(data, tracks, "minima")) == kinds.count("minimum")
+    assert marked_points(data, tracks, "none") == ()
+    assert marked_points(data, tracks, "all") == data.critical
+    # a surface with few points marks them all
+    bowl = surface_data(BOWL)
+    assert marked_points(bowl, tracks, "auto") == bowl.critical
+
+
+def test_loss_scale_rule_and_override():
+    from optimotion.render._curves import loss_scale
+
+    # a drop from 10 to a plateau at 0, then a slide to -0.25, f* unknown
+    late = np.r_[np.zeros(40), -0.25 + 0.25 * np.exp(-np.arange(50) / 5.0)]
+    values = np.r_[np.linspace(10, 0, 10), late]
+    scale = loss_scale(values, late, None)
+    assert scale.kind == "symlog" and scale.linthresh == pytest.approx(0.25, 1e-3)
+
+    # the slide takes a quarter of the height (a linear axis gives it 2.4 %)
+    def symlog(v):
+        a = abs(v)
+        return np.sign(v) * (a / 0.25 if a <= 0.25 else 1 + np.log10(a / 0.25))
+
+    share = (symlog(0.0) - symlog(-0.25)) / (symlog(scale.hi) - symlog(scale.lo))
+    assert share == pytest.approx(0.252, abs=0.005)
+    assert loss_scale(values, late, None, "linear").kind == "linear"
+    # f* known and never undershot: log of f - f*; the floor cuts at 12 decades
+    gap = loss_scale(values, late, -0.25)
+    assert (gap.kind, gap.shift) == ("log", -0.25)
+    assert gap.lo >= 10.25e-12 / 10 ** (0.05 * 12)
+    # positive values over four decades: log of f; over one decade: linear
+    assert loss_scale(np.geomspace(1e3, 1e-1, 9), np.array([0.1]), None).kind == "log"
+    assert loss_scale(np.linspace(5, 1, 9), np.array([1.0]), None).kind == "linear"
+    # a value below f*: the minimum is not what the run approaches: not the gap
+    below = loss_scale(np.r_[values, -1.0], late, -0.25)
+    assert below.shift == 0.0
+
+
+def test_log_time_auto_follows_where_the_motion_is():
+    from optimotion.render import moves_early
+
+    # GD on the bowl contracts geometrically: most of the path in the first steps
+    fast = {"fast": gd(0.06, steps=100)}
+    spec = RenderSpec(duration=1.0, fps=10, hold=0)
+    prepared = prepare(fast, BOWL, spec)
+    assert prepared.early
+    with rc_context(get_theme("light")):
+        r = Renderer(prepared, spec)
+        assert r.plan.steps.tolist()[:4] == [0, 1, 2, 4]  # one step a frame at first
+    assert frame_plan(spec, 100, early=False).steps.tolist()[:3] == [0, 11, 22]
+    off = RenderSpec(duration=1.0, fps=10, hold=0, log_time=False)
+    assert frame_plan(off, 100, early=True).steps.tolist()[:3] == [0, 11, 22]
+    # steady motion: 10 % of the length by 10 % of the steps
+    assert not moves_early([np.ones(100)])
+    assert moves_early([np.r_[np.full(10, 10.0), np.ones(90)]])  # 100 / 190
+    assert not moves_early([np.r_[np.full(10, 8.0), np.ones(90)]])  # 80 / 170
+
+
+def test_one_colour_per_optimizer_across_themes():
+    from optimotion.render._theme import DARK, contrast
+
+    labels = [f"o{i}" for i in range(16)]
+    light, dark = assign_colors(labels, LIGHT), assign_colors(labels, DARK)
+    # the Okabe-Ito colours keep their exact value; black becomes white
+    assert [dark[f"o{i}"] for i in range(6)] == [light[f"o{i}"] for i in range(6)]
+    assert (light["o6"], dark["o6"]) == ("#000000", "#FFFFFF")
+    assert all(contrast(c, DARK.background) >= 3.0 for c in DARK.palette)
+    assert len(set(DARK.palette)) == len(DARK.palette)
+
+
+def test_three_panels_at_1280x720_fill_the_height(race):
+    with rc_context(get_theme("light")):
+        r = renderer(
+            race, views=("contour", "surface3d", "loss"), size=(1280, 720), dpi=100
+        )
+        r.draw(0)
+        boxes = [p.ax.get_window_extent() for p in r.panels]
+        # the first map is the hero: a square over most of the height
+        assert boxes[0].height > 0.7 * 720 and boxes[0].width > 0.7 * 720
+        # the loss panel to its right is wide, not a square
+        assert boxes[2].width > 1.5 * boxes[2].height
+        # the one-row layout of 1280x540 is kept
+        r2 = renderer(race, views=("contour", "loss", "speed"), size=(1280, 540))
+        r2.draw(0)
+        tops = {round(p.ax.get_position().y1, 2) for p in r2.panels}
+        assert len(tops) == 1
+
+
+def test_one_panel_legend_fills_its_column(race):
+    with rc_context(get_theme("light")):
+        r = renderer(race, views=("contour",), size=(800, 600), dpi=100)
+        r.draw(0)
+        canvas_renderer = r.canvas.get_renderer()
+        panel = r.panels[0].ax.get_window_extent()
+        legend = r.layout.legend.get_window_extent(canvas_renderer)
+        assert legend.x0 > panel.x1 and legend.x1 <= 800
+        # centred on the panel, its text grown past the 9 pt default
+        assert abs((legend.y0 + legend.y1) / 2 - (panel.y0 + panel.y1) / 2) < 2
+        assert r.layout.legend.get_texts()[0].get_fontsize() > 9.0 * 1.3
+
+
+def test_surface3d_ticks_start_marker_and_paths_clipped_to_the_edge():
+    from mpl_toolkits.mplot3d import proj3d
+
+    traces = {"ok": gd(0.05), "boom": gd(0.4)}  # boom leaves the window at y = 2
+    with rc_context(get_theme("light")):
+        r = renderer(traces, views=("surface3d",), size=(400, 400), dpi=100)
+        r.draw(len(r.plan.steps) - 1)
+        panel = r.panels[0]
+        sizes = {t.get_fontsize() for t in panel.ax.xaxis.get_ticklabels()}
+        assert sizes == {8.5}  # the 2-D panels' size, not x-small (~7 px)
+        # the start marker sits at the projected start, on the surface
+        (x0, y0) = traces["ok"].xy[0]
+        z0 = float(BOWL.fn(x0, y0)) + panel.lift
+        px, py, _ = proj3d.proj_transform(x0, y0, z0, panel.ax.M)
+        np.testing.assert_allclose(panel.start_marker.get_xydata()[0], (px, py))
+        # boom's trail ends on the window's edge, not at its last point inside
+        trail, _ = panel.clipped[1]
+        ends = trail[np.all(np.isfinite(trail), axis=1)]
+        assert np.max(np.abs(ends)) == pytest.approx(2.0)
+        inside = traces["boom"].xy[np.all(np.abs(traces["boom"].xy) <= 2, axis=1)]
+        assert np.max(np.abs(inside)) < 2.0

@@ -105,7 +105,7 @@ class Explorer:
             )
         self.seed, self.sigma = int(seed), float(sigma)
         self.spec = RenderSpec() if spec is None else spec
-        self.log_time = self.spec.log_time
+        self.log_time = self.spec.log_time is True  # 'auto': off while exploring
         self.scene, self.source = scene, source
         self.hidden: set[str] = set()
         self.t, self.playing, self._frame = self.steps, False, 0

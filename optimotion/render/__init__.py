@@ -31,6 +31,8 @@ from ._sinks import Sink as Sink
 from ._sinks import WriteError as WriteError
 from ._sinks import saving as saving
 from ._sinks import sink_for as sink_for
+from ._spec import LOSS_SCALES as LOSS_SCALES
+from ._spec import MARKERS as MARKERS
 from ._spec import THEMES as THEMES
 from ._spec import VIEWS as VIEWS
 from ._spec import Camera as Camera
@@ -38,9 +40,12 @@ from ._spec import FramePlan as FramePlan
 from ._spec import RenderSpec as RenderSpec
 from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
+from ._spec import moves_early as moves_early
 
 __all__ = [
     "FORMATS",
+    "LOSS_SCALES",
+    "MARKERS",
     "MAX_GIF_FPS",
     "MOVIE_FORMATS",
     "STILL_FORMATS",
@@ -64,6 +69,7 @@ __all__ = [
     "formats",
     "final_frame",
     "gif_durations_ms",
+    "moves_early",
     "output_problem",
     "mathtext_problem",
     "preload",

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._panels import CRITICAL_STYLE, BasePanel, Heads, Trails, diverged, trail_window
+from ._panels import (
+    CRITICAL_STYLE,
+    BasePanel,
+    Heads,
+    Trails,
+    clip_to_window,
+    diverged,
+    trail_window,
+)
 
 ARROW_LENGTH = 0.11
 """Arrow length as a fraction of the shorter side of the axes (directions only)."""
@@ -38,7 +46,7 @@ class ContourPanel(BasePanel):
             surf.X, surf.Y, height, levels=levels[1::2], colors=theme.muted,
             linewidths=0.35, alpha=0.45,
         )  # fmt: skip
-        for x, y, kind in surf.critical:
+        for x, y, kind in self.prepared.critical:
             marker, size, _ = CRITICAL_STYLE.get(kind, CRITICAL_STYLE["degenerate"])
             ax.plot(
                 x, y, marker=marker, markersize=size, color=theme.foreground,
@@ -58,12 +66,38 @@ class ContourPanel(BasePanel):
         ax.set_xlabel("x")
         ax.set_ylabel("y", rotation=0, labelpad=8)
 
-        self.trails = Trails(self.tracks, fade=self.spec.fade, zorder=4)
+        order = self.prepared.order
+        # a head that leaves the window waits on its edge, where its trail ends
+        self.edge_heads = [
+            clip_to_window(track.xy, surf.window)[1] for track in self.tracks
+        ]
+        self.trails = Trails(
+            self.tracks, fade=self.spec.fade, zorder=4, order=order,
+            casing=theme.background, wide=self.prepared.buried,
+        )  # fmt: skip
         ax.add_collection(self.animate(self.trails.collection), autolim=False)
         self.arrows = self._make_arrows() if self.spec.arrows else []
-        self.heads = Heads(self.tracks, theme, zorder=5, offset_transform=ax.transData)
+        self.heads = Heads(
+            self.tracks, theme, zorder=5, offset_transform=ax.transData, order=order
+        )
         for artist in self.heads.artists:
             ax.add_collection(self.animate(artist), autolim=False)
+        # The minima again, over the trails (under the heads), from the first
+        # step a path comes near one: no path hides a minimum, and heads that
+        # converge gather round it (`dodge`).
+        minima = [(x, y) for x, y, k in self.prepared.critical if k == "minimum"]
+        self.heads.anchors = np.array(minima).reshape(-1, 2)
+        marker, size, _ = CRITICAL_STYLE["minimum"]
+        self.heads.anchor_size = size
+        self.outlines = []
+        self._near_minimum = None  # the first step a path is near a minimum
+        if minima:
+            (line,) = ax.plot(
+                *np.array(minima).T, marker=marker, markersize=size,
+                color=theme.foreground, markeredgecolor=theme.background,
+                markeredgewidth=0.8, linestyle="none", zorder=4.5,
+            )  # fmt: skip
+            self.outlines.append(self.animate(line))
 
     def _make_arrows(self) -> list:
         ax, n = self.ax, len(self.tracks)
@@ -104,7 +138,7 @@ class ContourPanel(BasePanel):
             ]
         )
         heads = np.array(
-            [tr.xy[hi] for tr, (_, hi) in zip(self.tracks, windows, strict=True)]
+            [h[hi] for h, (_, hi) in zip(self.edge_heads, windows, strict=True)]
         )
         dead = np.array([diverged(track, t) for track in self.tracks])
         self.heads.set(heads, dead)
@@ -123,4 +157,27 @@ class ContourPanel(BasePanel):
                 uv = np.where(dead[:, None], np.nan, self._screen_unit(vectors))
                 quiver.set_offsets(heads)
                 quiver.set_UVC(uv[:, 0], uv[:, 1])
-        return [self.trails.collection, *self.arrows, *self.heads.artists]
+        outlines = self.outlines if t >= self._first_near() else []
+        return [
+            self.trails.collection, *outlines, *self.arrows, *self.heads.artists,
+        ]  # fmt: skip
+
+    def _first_near(self) -> int:
+        """The first step at which a path comes within a marker's size (on
+        screen, with the casing) of a marked minimum; past the end if never."""
+        if self._near_minimum is None:
+            self._near_minimum = self.prepared.steps + 1
+            anchors = self.heads.anchors
+            if len(anchors):
+                reach = (
+                    (CRITICAL_STYLE["minimum"][1] / 2 + 4.0) * self.ax.figure.dpi / 72
+                )
+                marks = self.ax.transData.transform(anchors)
+                for track in self.tracks:
+                    with np.errstate(invalid="ignore"):
+                        xy = self.ax.transData.transform(track.xy)
+                        gap = np.linalg.norm(xy[:, None] - marks[None], axis=-1)
+                    near = np.flatnonzero((gap < reach).any(axis=1))
+                    if near.size:
+                        self._near_minimum = min(self._near_minimum, int(near[0]))
+        return self._near_minimum

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ._spec import RenderSpec
+from ._spec import RenderSpec, moves_early
 from ._theme import assign_colors, get_theme
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ class SurfaceData(NamedTuple):
         eps: the offset of the log levels: `log(f - f_min + eps)`.
         log: whether levels (and the 3-D height) are log-spaced.
         critical: `((x, y, kind), ...)` inside the window.
+        critical_values: f at each of `critical`.
+        f_min_known: whether `f_min` is the value of a marked minimum (not only
+            the lowest grid value).
     """
 
     name: str
@@ -78,6 +81,8 @@ class SurfaceData(NamedTuple):
     log: bool
     critical: tuple[tuple[float, float, str], ...]
     display_name: str = ""
+    critical_values: tuple[float, ...] = ()
+    f_min_known: bool = False
 
     def height(self, values: np.ndarray) -> np.ndarray:
         """The drawn height of f values: `log10(f - f_min + eps)` on log surfaces."""
@@ -104,6 +109,49 @@ class Prepared(NamedTuple):
     tracks: tuple[Track, ...]
     steps: int
     starts: tuple[tuple[float, float], ...]
+    critical: tuple[tuple[float, float, str], ...] = ()
+    """The critical points marked on the contour view (`marked_points`)."""
+    order: tuple[int, ...] = ()
+    """Drawing order of the tracks, bottom to top (`draw_order`)."""
+    early: bool = False
+    """Whether the paths move mostly early (`moves_early`): `log_time: auto`."""
+    buried: tuple[int, ...] = ()
+    """Tracks whose path is mostly covered by paths drawn over them (`buried`):
+    the map panels draw them wider, as a band around the line above."""
+
+
+def _inside(xy: np.ndarray, window) -> np.ndarray:
+    (x0, x1), (y0, y1) = window
+    x, y = xy[:, 0], xy[:, 1]
+    with np.errstate(invalid="ignore"):
+        return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
+
+def path_length_on_map(track: Track, window) -> float:
+    """Length of a track's path over the steps whose both ends are in `window`."""
+    inside = _inside(track.xy, window)
+    both = inside[:-1] & inside[1:]
+    lengths = np.linalg.norm(np.diff(track.xy, axis=0), axis=1)
+    return float(np.sum(lengths[both & np.isfinite(lengths)]))
+
+
+def draw_order(tracks, window) -> tuple[int, ...]:
+    """Track indices bottom to top: the longest path on the map first, so that a
+    short path is drawn over a long one that covers the same ground (a slow SGD
+    under a Nesterov that sweeps past it would vanish); ties keep the scene's
+    order.
+
+    Examples:
+        >>> import numpy as np
+        >>> def track(xy):
+        ...     xy = np.asarray(xy, dtype=float)
+        ...     return Track("", "", "", xy, *[None] * 4, len(xy) - 1, None)
+        >>> short, long = track([[0, 0], [1, 0]]), track([[0, 0], [3, 0]])
+        >>> draw_order([short, long], ((-5, 5), (-5, 5)))
+        (1, 0)
+    """
+    lengths = [path_length_on_map(t, window) for t in tracks]
+    return tuple(sorted(range(len(tracks)), key=lambda i: (-lengths[i], i)))
 
 
 def _lr_text(lr: np.ndarray) -> str:
@@ -187,10 +235,14 @@ def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
     critical = [
         p for p in _critical_points(surface) if x0 <= p[0] <= x1 and y0 <= p[1] <= y1
     ]
-    f_min = float(np.nanmin(Z))
+    f_min = grid_min = float(np.nanmin(Z))
     for _, _, kind, value in critical:
         if kind == "minimum" and math.isfinite(value):
             f_min = min(f_min, value)
+    f_min_known = (
+        any(kind == "minimum" and value == f_min for _, _, kind, value in critical)
+        and f_min <= grid_min
+    )
     eps = 1.0
     if surface.log_contours:
         above = Z[np.isfinite(Z)] - f_min
@@ -216,7 +268,117 @@ def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
         eps=eps,
         log=bool(surface.log_contours),
         critical=tuple((x, y, kind) for x, y, kind, _ in critical),
+        critical_values=tuple(value for *_, value in critical),
+        f_min_known=f_min_known,
     )
+
+
+MARKER_CAP = 24
+"""With `markers: auto`, a surface with more critical points than this in its
+window marks only its global minima and the `MARKER_NEAR` points nearest to the
+paths."""
+
+MARKER_NEAR = 6
+
+
+def marked_points(
+    surface: SurfaceData,
+    tracks,
+    markers: str = "auto",
+    cap: int = MARKER_CAP,
+    near: int = MARKER_NEAR,
+) -> tuple[tuple[float, float, str], ...]:
+    """The critical points to mark: `all`; `minima` (every minimum); `none`; or
+    `auto`: all of them up to `cap`, else the global minima (within 1e-9 of the
+    lowest value) and the `near` others nearest to the paths (distance in
+    window-relative units to the nearest finite point of any path), in the
+    surface's order.
+
+    Examples:
+        >>> import numpy as np
+        >>> grid = np.zeros((2, 2))
+        >>> points = tuple((float(i), 0.0, "minimum") for i in range(5))
+        >>> data = SurfaceData("s", "", "", ((0, 10), (0, 10)), grid, grid, grid,
+        ...                    0.0, 1.0, False, points, (0.0, 1, 1, 1, 1), True)
+        >>> path = Track("", "", "", np.array([[4.0, 0.0]]), *[None] * 4, 0, None)
+        >>> [p[0] for p in marked_points(data, [path], "auto", cap=3, near=2)]
+        [0.0, 3.0, 4.0]
+    """
+    points = surface.critical
+    if markers == "none":
+        return ()
+    if markers == "minima":
+        return tuple(p for p in points if p[2] == "minimum")
+    if markers == "all" or len(points) <= cap:
+        return tuple(points)
+    values = np.asarray(surface.critical_values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    lowest = finite.min() if finite.size else np.inf
+    tol = 1e-9 * max(1.0, abs(lowest))
+    glob = {
+        i for i, p in enumerate(points)
+        if p[2] == "minimum" and values[i] <= lowest + tol
+    }  # fmt: skip
+    (x0, x1), (y0, y1) = surface.window
+    scale = np.array([x1 - x0, y1 - y0])
+    path = np.vstack([t.xy[: t.last + 1] for t in tracks]) / scale
+    path = path[np.all(np.isfinite(path), axis=1)]
+    where = np.array([p[:2] for p in points]) / scale
+    if len(path):
+        distance = np.array(
+            [np.min(np.linalg.norm(path - w, axis=1)) for w in where]
+        )  # fmt: skip
+    else:
+        distance = np.zeros(len(points))
+    others = [int(i) for i in np.argsort(distance, kind="stable") if i not in glob]
+    keep = glob | set(others[:near])
+    return tuple(p for i, p in enumerate(points) if i in keep)
+
+
+BURIED_GRID = 160
+"""Cells across the window when `buried` rasterizes the paths."""
+
+BURIED_SHARE = 0.5
+"""A track is buried when this share of its cells is covered from above."""
+
+
+def _cells(track: Track, window, n: int = BURIED_GRID) -> set[int]:
+    """The cells (of an n x n grid over `window`) that a track's path crosses."""
+    (x0, x1), (y0, y1) = window
+    xy = track.xy[: track.last + 1]
+    u = (xy - np.array([x0, y0])) / np.array([x1 - x0, y1 - y0]) * n
+    ok = np.all(np.isfinite(u), axis=1)
+    u = u[ok]
+    if len(u) == 0:
+        return set()
+    if len(u) > 1:  # sample each segment at least once a cell
+        parts = np.maximum(np.ceil(np.abs(np.diff(u, axis=0)).max(axis=1)), 1)
+        parts = np.minimum(parts, 4 * n).astype(np.int64)
+        start = np.repeat(u[:-1], parts, axis=0)
+        delta = np.repeat(np.diff(u, axis=0) / parts[:, None], parts, axis=0)
+        offset = np.arange(parts.sum()) - np.repeat(np.cumsum(parts) - parts, parts)
+        u = np.vstack([start + delta * offset[:, None], u[-1:]])
+    cell = np.floor(u).astype(np.int64)
+    inside = np.all((cell >= 0) & (cell < n), axis=1)
+    return set((cell[inside, 0] * n + cell[inside, 1]).tolist())
+
+
+def buried(tracks, order, window) -> tuple[int, ...]:
+    """The tracks whose path would vanish under the paths drawn over them: at
+    least `BURIED_SHARE` of the cells it crosses (on a `BURIED_GRID` grid over the
+    window, about a line width on screen) are crossed by a track above it in
+    `order`. Two optimizers that take the same route (Adagrad and RMSProp in the
+    long valley) are the usual case."""
+    cells = {i: _cells(tracks[i], window) for i in order}
+    out = []
+    for rank, i in enumerate(order):
+        mine = cells[i]
+        if not mine:
+            continue
+        above = set().union(*(cells[j] for j in order[rank + 1 :]))
+        if len(mine & above) >= BURIED_SHARE * len(mine):
+            out.append(i)
+    return tuple(sorted(out))
 
 
 def prepare(
@@ -240,9 +402,15 @@ def prepare(
         start = (round(float(t.xy[0, 0]), 9), round(float(t.xy[0, 1]), 9))
         if start not in starts and all(np.isfinite(start)):
             starts.append(start)
+    data = surface_data(surface)
+    order = draw_order(tracks, data.window)
     return Prepared(
-        surface=surface_data(surface),
+        surface=data,
         tracks=tracks,
         steps=steps,
         starts=tuple(starts),
+        critical=marked_points(data, tracks, spec.markers),
+        order=order,
+        buried=buried(tracks, order, data.window),
+        early=moves_early([t.step_length[: t.last] for t in tracks]),
     )

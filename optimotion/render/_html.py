@@ -253,7 +253,7 @@ def _player_parts(
             last = _final_png(layout, prepared.steps) if final else None
         finally:
             layout.fig.clear()
-    plan = frame_plan(spec, prepared.steps)
+    plan = frame_plan(spec, prepared.steps, early=prepared.early)
     data = {
         "size": [width, height],
         "steps": prepared.steps,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ._contour import ContourPanel
 from ._curves import LossPanel, SpeedPanel
 from ._data import Prepared, SurfaceData
+from ._grid import grid_cells
 from ._panels import CRITICAL_STYLE, HEAD_SIZE, LINE_WIDTH, BasePanel
 from ._spec import RenderSpec
 from ._surface3d import Surface3DPanel
@@ -33,6 +34,8 @@ PANELS = {
 }
 
 MIN_FONT = 6.5  # points: nothing is shrunk below this
+LEGEND_GROWTH = 1.45  # a side legend's text grows at most this much ...
+LEGEND_HEIGHT = 0.8  # ... and up to this share of the panel's height
 MIN_SHRINK = 0.75  # nor below this fraction of its own size: then it is cut
 
 
@@ -106,12 +109,13 @@ class Layout:
             got = self.canvas.get_width_height()
         if got != (width, height):
             raise RuntimeError(f"`render`: canvas is {got}, expected {spec.size}")
-        rows, cols = spec.grid
         self.panels: list[BasePanel] = []
-        for i, view in enumerate(spec.views):
+        cells = grid_cells(spec, fig)
+        for view, (cell, square) in zip(spec.views, cells, strict=True):
             projection = "3d" if view == "surface3d" else None
-            ax = fig.add_subplot(rows, cols, i + 1, projection=projection)
+            ax = fig.add_subplot(cell, projection=projection)
             panel = PANELS[view](ax, prepared, spec, theme)
+            panel.square = square
             panel.draw_static()
             self.panels.append(panel)
         self._title()
@@ -242,7 +246,7 @@ class Layout:
 
     @property
     def _critical(self):
-        return self.prepared.surface.critical
+        return self.prepared.critical
 
     def _place_legend(self, ncol: int | None) -> None:
         handles, labels = self._entries
@@ -262,6 +266,45 @@ class Layout:
 
     # -- layout --------------------------------------------------------------
 
+    def _fill_column(self, renderer) -> None:
+        """One panel: the legend fills the column beside it. Its text grows (up
+        to `LEGEND_GROWTH` times) while it fits the column's width and
+        `LEGEND_HEIGHT` of the panel's height, and it is centred on the panel
+        vertically, halfway across the free column."""
+        width, height = self.size
+        ax = self.panels[0].ax
+        ax.apply_aspect()
+        panel = ax.get_window_extent(renderer)
+        labels = ax.yaxis.get_tightbbox(renderer) if ax.axison else None
+        left = max(panel.x1, labels.x1 if labels is not None else panel.x1)
+        column = width - left - 0.02 * width
+        texts = self.legend.get_texts()
+        base = texts[0].get_fontsize() if texts else 9.0
+        for _ in range(12):
+            box = self.legend.get_window_extent(renderer)
+            if box.width > column or box.height > LEGEND_HEIGHT * panel.height:
+                break
+            if texts[0].get_fontsize() >= LEGEND_GROWTH * base:
+                break
+            self._legend_scale(1.06)
+        box = self.legend.get_window_extent(renderer)
+        if box.width > column or box.height > LEGEND_HEIGHT * panel.height:
+            self._legend_scale(1 / 1.06)
+            box = self.legend.get_window_extent(renderer)
+        x = left + 0.01 * width + max(0.0, (column - box.width) / 2)
+        self.legend.set_loc("center left")
+        self.legend.set_bbox_to_anchor(
+            (x / width, (panel.y0 + panel.y1) / 2 / height),
+            transform=self.fig.transFigure,
+        )
+
+    def _legend_scale(self, factor: float) -> None:
+        for text in self.legend.get_texts():
+            text.set_fontsize(text.get_fontsize() * factor)
+        for handle in self.legend.legend_handles:
+            if hasattr(handle, "get_markersize"):
+                handle.set_markersize(handle.get_markersize() * factor)
+
     def _layout(self) -> None:
         fig = self.fig
         renderer = self.canvas.get_renderer()
@@ -278,13 +321,7 @@ class Layout:
         fig.get_layout_engine().execute(fig)
         fig.set_layout_engine("none")
         if self._side_legend:
-            # Below the title row, level with the top of the panel.
-            box = self.legend.get_window_extent(renderer)
-            top = max(p.ax.get_position().y1 for p in self.panels)
-            self.legend.set_loc("upper left")
-            self.legend.set_bbox_to_anchor(
-                (box.x0 / width, top), transform=fig.transFigure
-            )
+            self._fill_column(renderer)
         if self.counter is not None:
             limit = self._place_counter(renderer) - 0.02 * width
         else:

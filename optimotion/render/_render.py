@@ -68,7 +68,7 @@ class Renderer:
     def __init__(self, prepared: Prepared, spec: RenderSpec) -> None:
         self.prepared, self.spec = prepared, spec
         self.theme = get_theme(spec.theme)
-        self.plan = frame_plan(spec, prepared.steps)
+        self.plan = frame_plan(spec, prepared.steps, early=prepared.early)
         self.layout = make_figure(prepared, spec, self.theme)
         self.fig, self.canvas = self.layout.fig, self.layout.canvas
         self.panels = self.layout.panels
@@ -205,7 +205,7 @@ def _frame_pool(spec: RenderSpec, workers: int | None):
 
 def _render_prepared(prepared, spec, sink, *, progress, pool) -> FramePlan:
     wants_samples = getattr(sink, "wants_samples", False)
-    plan = frame_plan(spec, prepared.steps)
+    plan = frame_plan(spec, prepared.steps, early=prepared.early)
     n = len(plan.steps)
     with rc_context(get_theme(spec.theme)):
         renderer = None

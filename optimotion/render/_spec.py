@@ -18,6 +18,12 @@ VIEWS = ("contour", "surface3d", "loss", "speed")
 THEMES = tuple(sorted(_THEMES))
 """The colour themes: `dark` and `light`."""
 
+MARKERS = ("auto", "all", "minima", "none")
+"""The `markers` settings: which critical points the contour view marks."""
+
+LOSS_SCALES = ("auto", "linear", "log", "symlog")
+"""The `loss_scale` settings of the loss panel's y axis (`loss_scale`)."""
+
 MAX_PIXELS = 4096
 """Upper bound on either side of `RenderSpec.size`."""
 
@@ -118,7 +124,8 @@ class RenderSpec:
         trail: visible tail length in steps (None: the whole path).
         fade: trails fade towards their tail.
         log_time: spend more frames on early steps (one step a frame at first, then
-            faster; see `frame_plan`).
+            faster; see `frame_plan`): True, False, or `"auto"`: when the paths
+            cover most of their length early (`moves_early`).
         theme: `light` or `dark`.
         title: figure title, or None.
         step_counter: show "step t / T" at the top right.
@@ -129,6 +136,12 @@ class RenderSpec:
         layout: `(rows, cols)` grid of panels (default: one row).
         dpi: dots per inch: text and lines are sized in points, so a larger dpi makes
             them larger at the same pixel size.
+        markers: the critical points marked on the contour view: `all`, `minima`,
+            `none`, or `auto` (all of them up to 24, else the global minima and
+            the points nearest to the paths; see `marked_points`).
+        loss_scale: the loss panel's y axis: `linear`, `log` (of f − f* when the
+            surface's minimum f* is known, else of f), `symlog`, or `auto` (chosen
+            from the data; see `loss_scale`).
     """
 
     views: tuple[str, ...] = ("contour",)
@@ -139,7 +152,7 @@ class RenderSpec:
     hold: float = 1.0
     trail: int | None = None
     fade: bool = False
-    log_time: bool = False
+    log_time: bool | str = "auto"
     theme: str = "light"
     title: str | None = None
     step_counter: bool = True
@@ -148,6 +161,8 @@ class RenderSpec:
     colors: Mapping[str, str] | None = None
     layout: tuple[int, int] | None = None
     dpi: int = 100
+    markers: str = "auto"
+    loss_scale: str = "auto"
 
     def __post_init__(self) -> None:
         views = (self.views,) if isinstance(self.views, str) else tuple(self.views)
@@ -221,6 +236,22 @@ class RenderSpec:
                     f"{len(views)} views {views!r}",
                 )
             object.__setattr__(self, "layout", (int(layout[0]), int(layout[1])))
+        if not (isinstance(self.log_time, bool) or self.log_time == "auto"):
+            raise _fail(
+                "log_time", f"must be True, False or 'auto', got {self.log_time!r}"
+            )
+        if self.loss_scale not in LOSS_SCALES:
+            raise _fail(
+                "loss_scale",
+                f"must be one of {LOSS_SCALES}, got {self.loss_scale!r}"
+                f"{_suggest(self.loss_scale, LOSS_SCALES)}",
+            )
+        if self.markers not in MARKERS:
+            raise _fail(
+                "markers",
+                f"must be one of {MARKERS}, got {self.markers!r}"
+                f"{_suggest(self.markers, MARKERS)}",
+            )
         if not _is_int(self.dpi) or not 20 <= self.dpi <= 600:
             raise _fail("dpi", f"must be an integer in [20, 600], got {self.dpi!r}")
 
@@ -260,15 +291,52 @@ class FramePlan(NamedTuple):
         return len(self.steps) + self.hold
 
 
-def frame_plan(spec: RenderSpec, n_steps: int) -> FramePlan:
+EARLY_STEPS = 0.1
+"""`moves_early`: within this share of the steps, ..."""
+
+EARLY_LENGTH = 0.5
+"""... the paths cover at least this share of their length: log time pays."""
+
+
+def moves_early(step_lengths) -> bool:
+    """Whether most of the motion happens early, so that `log_time: auto` turns
+    log time on: averaged over the paths, each path's cumulative length (finite
+    steps only) at step `ceil(EARLY_STEPS * T)` is at least `EARLY_LENGTH` of its
+    total. Paths that do not move are left out; with none left, False.
+
+    Args:
+        step_lengths: one (T_i,) array of step lengths per path.
+
+    Examples:
+        >>> moves_early([np.r_[np.ones(5), np.zeros(95)]])  # all in 5 of 100
+        True
+        >>> moves_early([np.ones(100)])  # steady: 10 % by step 10
+        False
+        >>> moves_early([np.r_[np.ones(10), np.zeros(90)], np.ones(100)])
+        True
+    """
+    shares = []
+    for lengths in step_lengths:
+        lengths = np.asarray(lengths, dtype=np.float64)
+        lengths = np.where(np.isfinite(lengths), lengths, 0.0)
+        total = lengths.sum()
+        if not total > 0:
+            continue
+        early = math.ceil(EARLY_STEPS * len(lengths))
+        shares.append(lengths[:early].sum() / total)
+    return bool(shares) and float(np.mean(shares)) >= EARLY_LENGTH
+
+
+def frame_plan(spec: RenderSpec, n_steps: int, *, early: bool = False) -> FramePlan:
     """The frame clock: the step shown by each frame, from the timing settings.
 
     With `duration` (default 5 s), `n = max(2, round(duration * fps))` motion frames
     show steps `round(k * T / (n - 1))`, `k = 0..n-1`, for `T = n_steps`. With
     `steps_per_frame = s`, `n = ceil(T / s) + 1` frames show `min(k * s, T)`. With
-    `log_time` (and `T >= n - 1`) frame k shows
-    `max(round(expm1(u log1p(T))), k)`, `u = k / (n - 1)`: one step a frame at
-    first, then geometrically faster. `hold` adds `round(hold * fps)` frames.
+    `log_time` (True, or `"auto"` and `early`, from `moves_early`; and
+    `T >= n - 1`) frame k shows `max(round(expm1(u log1p(T))), k)`,
+    `u = k / (n - 1)`: one step a frame at first, then geometrically faster.
+    `hold` adds `round(hold * fps)` frames.
 
     Examples:
         >>> plan = frame_plan(RenderSpec(duration=0.2, fps=30, hold=0.1), 12)
@@ -276,6 +344,9 @@ def frame_plan(spec: RenderSpec, n_steps: int) -> FramePlan:
         ([0, 2, 5, 7, 10, 12], 3, 9)
         >>> frame_plan(RenderSpec(steps_per_frame=5, hold=0), 12).steps.tolist()
         [0, 5, 10, 12]
+        >>> spec = RenderSpec(duration=0.2, fps=30)  # log_time: auto
+        >>> frame_plan(spec, 12, early=True).steps.tolist()
+        [0, 1, 2, 4, 7, 12]
     """
     if n_steps < 0:
         raise ValueError(f"`frame_plan`: n_steps must be >= 0, got {n_steps!r}")
@@ -288,7 +359,8 @@ def frame_plan(spec: RenderSpec, n_steps: int) -> FramePlan:
         n = 1
     k = np.arange(n)
     u = k / max(n - 1, 1)
-    if spec.log_time and n_steps >= n - 1 and n > 1:
+    log_time = early if spec.log_time == "auto" else spec.log_time
+    if log_time is True and n_steps >= n - 1 and n > 1:
         steps = np.maximum(np.rint(np.expm1(u * np.log1p(n_steps))), k)
     elif spec.steps_per_frame is not None:
         steps = np.minimum(k * spec.steps_per_frame, n_steps)

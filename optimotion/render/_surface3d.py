@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._contour import surface_cmap
-from ._panels import BasePanel, Heads, Trails, diverged, trail_window
+from ._panels import BasePanel, Heads, Trails, clip_to_window, diverged, trail_window
 
 STRIDE = 4
 """A fixed camera draws the mesh once: every 4th grid row and column (241 -> 61)."""
@@ -21,6 +21,9 @@ MOVING_STRIDE = 6
 
 BOX_Z = 0.62
 """Height of the 3-D box relative to its width."""
+
+ZOOM = 0.86
+"""The box's zoom: room for the tick labels, which the surface would cover."""
 
 LIFT = 0.012
 """Trails float this fraction of the height range above the surface."""
@@ -62,16 +65,16 @@ class Surface3DPanel(BasePanel):
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_zlim(lo, hi)
-        ax.set_box_aspect((1, 1, BOX_Z), zoom=0.95)
-        ax.set_xlabel("x", labelpad=-6)
-        ax.set_ylabel("y", labelpad=-6)
+        ax.set_box_aspect((1, 1, BOX_Z), zoom=ZOOM)
+        ax.set_xlabel("x", labelpad=2)
+        ax.set_ylabel("y", labelpad=2)
         # The height's meaning goes in the title: a z label collides with the
         # next panel.
         ax.set_title(
             "height: log₁₀(f − f* + ε)" if surf.log else "height: f(x, y)",
             fontsize="medium", pad=0,
         )  # fmt: skip
-        ax.tick_params(labelsize="x-small", pad=-2, colors=theme.muted)
+        ax.tick_params(pad=0, colors=theme.muted)  # the rc size: as the 2-D panels
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.set_pane_color((*_rgb(theme.background), 1.0))
             axis.pane.set_edgecolor(theme.grid)
@@ -86,12 +89,31 @@ class Surface3DPanel(BasePanel):
         # 2-D artists in the projected plane of this Axes, owned by the figure so
         # that the 3-D machinery never touches them.
         fig = ax.figure
-        self.trails = Trails(self.tracks, fade=self.spec.fade, transform=ax.transData)
-        self.heads = Heads(self.tracks, theme, offset_transform=ax.transData)
+        order = self.prepared.order
+        self.trails = Trails(
+            self.tracks, fade=self.spec.fade, transform=ax.transData, order=order,
+            casing=theme.background, wide=self.prepared.buried,
+        )  # fmt: skip
+        self.heads = Heads(
+            self.tracks, theme, offset_transform=ax.transData, order=order
+        )
         for artist in (self.trails.collection, *self.heads.artists):
             artist.set_clip_box(ax.bbox)
             fig.add_artist(self.animate(artist))
-        self.heights = [self.lifted(t) for t in self.tracks]
+        self.clipped = [clip_to_window(t.xy, surf.window) for t in self.tracks]
+        self.heights = [
+            (self.lifted(t, trail), self.lifted(t, heads))
+            for t, (trail, heads) in zip(self.tracks, self.clipped, strict=True)
+        ]
+        from matplotlib.lines import Line2D
+
+        self.start_marker = Line2D(
+            [], [], marker="o", markersize=11, markerfacecolor="none",
+            markeredgecolor=theme.foreground, markeredgewidth=1.4,
+            linestyle="none", transform=ax.transData,
+        )  # fmt: skip
+        self.start_marker.set_clip_box(ax.bbox)
+        fig.add_artist(self.animate(self.start_marker))
         self._projected_view = None
 
     def after_layout(self, renderer) -> None:
@@ -109,11 +131,18 @@ class Surface3DPanel(BasePanel):
         )  # fmt: skip
         title.set_text("")
 
-    def lifted(self, track) -> np.ndarray:
-        """The drawn height of a track: its (log-)f value plus the lift, clipped."""
+    def lifted(self, track, xy: np.ndarray) -> np.ndarray:
+        """The drawn height at a track's drawn points `xy` (clipped to the
+        window): its (log-)f value plus the lift; at a point moved to the window's
+        edge, the surface's height there."""
         lo, hi = self.z_range
-        z = self.prepared.surface.height(track.loss) + self.lift
-        return np.clip(z, lo, hi)
+        surf = self.prepared.surface
+        z = surf.height(track.loss)
+        moved = np.any(xy != track.xy, axis=1) & np.all(np.isfinite(xy), axis=1)
+        if moved.any():
+            z = z.copy()
+            z[moved] = _grid_height(surf, xy[moved])
+        return np.clip(z + self.lift, lo, hi)
 
     def view_key(self, fraction: float):
         if not self.moves_view:
@@ -124,22 +153,30 @@ class Surface3DPanel(BasePanel):
         if self.moves_view:
             self.ax.view_init(*self.camera.view(fraction))
 
-    def _project(self) -> list[np.ndarray]:
-        """Each track's lifted path in this Axes' projected 2-D coordinates (NaN
-        outside the window, as `axlim_clip` would hide it); cached per view."""
+    def _project(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each track's lifted path and heads in this Axes' projected 2-D
+        coordinates (`clip_to_window`: up to the window's edge, NaN beyond);
+        cached per view."""
         ax = self.ax
         view = (ax.elev, ax.azim, ax.roll)
         if view != self._projected_view:
             M = ax.get_proj()
-            (x0, x1), (y0, y1) = self.prepared.surface.window
-            self._projected = []
-            for track, z in zip(self.tracks, self.heights, strict=True):
-                x, y = track.xy[:, 0], track.xy[:, 1]
+
+            def project(xy, z):
+                x, y = xy[:, 0], xy[:, 1]
                 w = M @ np.vstack([x, y, z, np.ones_like(x)])
-                xy = (w[:2] / w[3]).T
-                outside = (x < x0) | (x > x1) | (y < y0) | (y > y1)
-                xy[outside] = np.nan
-                self._projected.append(xy)
+                return (w[:2] / w[3]).T
+
+            self._projected = [
+                (project(trail, zt), project(heads, zh))
+                for (trail, heads), (zt, zh) in zip(
+                    self.clipped, self.heights, strict=True
+                )
+            ]
+            starts = np.array(self.prepared.starts).reshape(-1, 2)
+            z0 = _grid_height(self.prepared.surface, starts)
+            lo, hi = self.z_range
+            self._starts = project(starts, np.clip(z0 + self.lift, lo, hi))
             self._projected_view = view
         return self._projected
 
@@ -147,11 +184,33 @@ class Surface3DPanel(BasePanel):
         projected = self._project()
         windows = [trail_window(track, t, self.spec.trail) for track in self.tracks]
         self.trails.set(
-            [p[lo : hi + 1] for p, (lo, hi) in zip(projected, windows, strict=True)]
+            [
+                p[lo : hi + 1]
+                for (p, _), (lo, hi) in zip(projected, windows, strict=True)
+            ]
         )
-        heads = np.array([p[hi] for p, (_, hi) in zip(projected, windows, strict=True)])
+        heads = np.array(
+            [h[hi] for (_, h), (_, hi) in zip(projected, windows, strict=True)]
+        )
         self.heads.set(heads, np.array([diverged(track, t) for track in self.tracks]))
-        return [self.trails.collection, *self.heads.artists]
+        self.start_marker.set_data(*self._starts.T)
+        return [self.start_marker, self.trails.collection, *self.heads.artists]
+
+
+def _grid_height(surf, xy: np.ndarray) -> np.ndarray:
+    """The drawn height of the surface at points `xy` (m, 2) of its window,
+    interpolated bilinearly on its grid."""
+    (x0, x1), (y0, y1) = surf.window
+    n = surf.Z.shape[0] - 1
+    u = np.clip((xy[:, 0] - x0) / (x1 - x0) * n, 0, n)
+    v = np.clip((xy[:, 1] - y0) / (y1 - y0) * n, 0, n)
+    i, j = np.minimum(v.astype(int), n - 1), np.minimum(u.astype(int), n - 1)
+    fv, fu = v - i, u - j
+    H = surf.height(surf.Z)
+    return (
+        H[i, j] * (1 - fv) * (1 - fu) + H[i, j + 1] * (1 - fv) * fu
+        + H[i + 1, j] * fv * (1 - fu) + H[i + 1, j + 1] * fv * fu
+    )  # fmt: skip
 
 
 def _rgb(color: str) -> tuple[float, float, float]:

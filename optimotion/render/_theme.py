@@ -6,8 +6,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common
-# colour-vision deficiency. Ordered per theme so the first colours contrast most
-# with that theme's background; Paul Tol's "muted" set extends it past eight.
+# colour-vision deficiency; Paul Tol's "muted" set extends it past eight. Both
+# themes use the same order, so an optimizer keeps its colour when the theme
+# changes: on the dark background, black becomes white and the colours darker
+# than a 3:1 contrast are mixed with white until they reach it (same hue).
 _OKABE_ITO = {
     "blue": "#0072B2",
     "vermillion": "#D55E00",
@@ -57,6 +59,33 @@ class Theme:
     palette: tuple[str, ...]
 
 
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of '#RRGGBB'."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two '#RRGGBB' colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _lift(color: str, background: str, target: float = 3.0) -> str:
+    """`color` mixed with white in steps of 5 % until its contrast against a dark
+    `background` reaches `target` (unchanged when it already does)."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    for k in range(21):
+        mixed = [round(c + (255 - c) * k / 20) for c in rgb]
+        hexed = "#{:02X}{:02X}{:02X}".format(*mixed)
+        if contrast(hexed, background) >= target:
+            return hexed
+    return "#FFFFFF"
+
+
 LIGHT = Theme(
     name="light",
     background="#FFFFFF",
@@ -81,11 +110,9 @@ DARK = Theme(
     ramp=("#0F1115", "#1C2330", "#2C3A4D", "#41546B", "#5C7088"),
     ramp3d=("#1A212C", "#2B3A4E", "#3F5570", "#5A7493", "#7F98B5"),
     palette=tuple(
-        _OKABE_ITO[k]
-        for k in ("sky", "orange", "green", "yellow", "purple", "vermillion")
-    )
-    + ("#FFFFFF",)
-    + _TOL_MUTED,
+        "#FFFFFF" if c == _OKABE_ITO["black"] else _lift(c, "#14161B")
+        for c in LIGHT.palette
+    ),
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}

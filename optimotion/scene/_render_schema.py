@@ -10,6 +10,8 @@ import pydantic
 from pydantic import Field
 
 from ..render import (
+    LOSS_SCALES,
+    MARKERS,
     THEMES,
     VIEWS,
     Camera,
@@ -26,6 +28,8 @@ _CAMERA = {f.name: f.default for f in dataclasses.fields(Camera)}
 
 View = Literal[VIEWS]
 Theme = Literal[THEMES]
+Markers = Literal[MARKERS]
+LossScale = Literal[LOSS_SCALES]
 
 
 class Keyframe(Model):
@@ -120,10 +124,22 @@ class RenderSettings(Model):
         None, description="Visible tail of each path in steps (default: all of it)."
     )
     fade: Flag = Field(_DEFAULT["fade"], description="Trails fade towards their tail.")
-    log_time: Flag = Field(
+    log_time: Flag | Literal["auto"] = Field(
         _DEFAULT["log_time"],
         description="Spend more frames on early steps: one step a frame at first, "
-        "then geometrically faster.",
+        "then geometrically faster. `auto`: when the paths cover, on average, half "
+        "their length in the first 10 % of the steps.",
+    )
+    markers: Markers = Field(
+        _DEFAULT["markers"],
+        description="Critical points marked on the contour view: `all`, `minima`, "
+        "`none`, or `auto`: all up to 24, else the global minima and the points "
+        "nearest to the paths.",
+    )
+    loss_scale: LossScale = Field(
+        _DEFAULT["loss_scale"],
+        description="The loss panel's y axis: `linear`, `log` (of f - f* when the "
+        "minimum f* is known), `symlog`, or `auto`: chosen from the data.",
     )
     theme: Theme = Field(_DEFAULT["theme"], description="`light` or `dark`.")
     step_counter: Flag = Field(
@@ -155,6 +171,13 @@ class RenderSettings(Model):
             if view in views[:i]:
                 fail(f"'{view}' is listed twice", i)
         return views
+
+    @pydantic.field_validator("log_time", mode="before")
+    @classmethod
+    def _log_time(cls, value: object) -> object:
+        if not (isinstance(value, bool) or value == "auto"):
+            fail(f"expected true, false or 'auto', got {value!r}")
+        return value
 
     @pydantic.field_validator("size")
     @classmethod
@@ -209,6 +232,8 @@ class RenderSettings(Model):
             trail=self.trail,
             fade=self.fade,
             log_time=self.log_time,
+            markers=self.markers,
+            loss_scale=self.loss_scale,
             theme=self.theme,
             title=title,
             step_counter=self.step_counter,
