@@ -88,7 +88,7 @@ BROKEN = [
      "surface: saddle\noptimizers:\n  - {name: sgd, betas: [0.9, 0.99]}\n",
      ["scene.yaml:3: optimizers[0].betas: unknown key 'betas' for `sgd`; expected "
       "one of: 'color', 'dampening', 'label', 'lr', 'momentum', 'name', "
-      "'nesterov', 'weight_decay'"]),
+      "'nesterov', 'noise', 'weight_decay'"]),
     ("view typo", BASE + "render: {views: [contur, loss]}\n",
      ["scene.yaml:4: render.views[0]: unknown value 'contur' — did you mean "
       "'contour'?"]),

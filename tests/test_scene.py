@@ -249,15 +249,17 @@ def test_every_torch_hyperparameter_has_a_scene_field():
     for name in optimizers.names():
         model_fields = set(Scene.model_json_schema()["$defs"][
             f"{nice_name(name)}Optimizer"]["properties"])  # fmt: skip
-        assert model_fields == {"name", "label", "color", *optimizers.defaults(name)}
+        common = {"name", "label", "color", "noise"}
+        assert model_fields == common | set(optimizers.defaults(name))
         assert set(optimizers.defaults(name)) <= set(HYPERPARAMETERS)
 
 
 def test_render_settings_cover_the_render_spec():
     spec_fields = {f.name for f in dataclasses.fields(RenderSpec)}
     settings = set(RenderSettings.model_fields)
-    # title comes from the scene's title, colors from each optimizer's color.
-    assert settings - {"output"} == spec_fields - {"title", "colors"}
+    # title comes from the scene's title, colors from each optimizer's color,
+    # notes from each optimizer's noise.
+    assert settings - {"output"} == spec_fields - {"title", "colors", "notes"}
 
 
 def _properties(schema: dict, root: dict):
