@@ -44,7 +44,9 @@ class BuiltScene(NamedTuple):
 
     def noises(self) -> dict[str, Any]:
         """`{label: estimator or None}`: the noise each optimizer sees."""
-        return {label: self.own_noise.get(label, self.noise) for label in self.optimizers}
+        return {
+            label: self.own_noise.get(label, self.noise) for label in self.optimizers
+        }
 
     def entries(self) -> list[tuple[str, str, tuple[float, float]]]:
         """`(path label, optimizer label, start)` of every path, in legend order."""

@@ -18,6 +18,7 @@ from pydantic import Discriminator, Field, Tag
 
 from ._base import Flag, Model, Number, Point, Whole, fail
 
+
 def _sigma_kind(value: Any) -> str:
     return "~pair" if isinstance(value, list | tuple) else "~number"
 
