@@ -245,6 +245,139 @@ def test_broken_scene_exits_2_with_one_line_per_problem(
     assert err.splitlines() == lines
 
 
+# Every noise kind x each wrong field: (name, scene text, the exact stderr lines).
+MOONS = "surface: noisy_moons\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
+FINITE = "needs a finite-sum surface (noisy_moons, tanh_net, linear_regression)"
+CHAIN = "a chain takes at most one source (shaking, minibatch, svrg), first"
+BROKEN_NOISE = [
+    ("gaussian negative sigma", BASE + "noise: {kind: gaussian, sigma: -0.5}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -0.5"]),
+    ("gaussian negative axis", BASE + "noise: {kind: gaussian, sigma: [0.1, -1]}\n",
+     ["scene.yaml:4: noise.sigma[1]: must be >= 0, got -1"]),
+    ("gaussian three axes",
+     BASE + "noise: {kind: gaussian, sigma: [0.1, 0.1, 0.1]}\n",
+     ["scene.yaml:4: noise.sigma: expected 2 items, got 3"]),
+    ("gaussian sigma text", BASE + "noise: {kind: gaussian, sigma: big}\n",
+     ["scene.yaml:4: noise.sigma: expected a number, got 'big'"]),
+    ("gaussian sde", BASE + "noise: {kind: gaussian, sigma: 1, sde: 1}\n",
+     ["scene.yaml:4: noise.sde: expected true or false, got 1"]),
+    ("gaussian field typo", BASE + "noise: {kind: gaussian, sigam: 1}\n",
+     ["scene.yaml:4: noise.sigma: required field is missing",
+      "scene.yaml:4: noise.sigam: unknown key 'sigam' for `gaussian` — did you "
+      "mean 'sigma'?"]),
+    ("shaking negative sigma", BASE + "noise: {kind: shaking, sigma: -1}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -1"]),
+    ("shaking has no sde", BASE + "noise: {kind: shaking, sigma: 1, sde: true}\n",
+     ["scene.yaml:4: noise.sde: unknown key 'sde' for `shaking`; expected one of: "
+      "'kind', 'sigma'"]),
+    ("curvature negative sigma", BASE + "noise: {kind: curvature, sigma: -2}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -2"]),
+    ("curvature center", BASE + "noise: {kind: curvature, sigma: 2, center: [0]}\n",
+     ["scene.yaml:4: noise.center: expected 2 items, got 1"]),
+    ("curvature infinite center",
+     BASE + "noise: {kind: curvature, sigma: 2, center: [.inf, 0]}\n",
+     ["scene.yaml:4: noise.center[0]: expected a finite number, got inf"]),
+    ("heavy_tailed negative sigma",
+     BASE + "noise: {kind: heavy_tailed, sigma: -1, df: 3}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -1"]),
+    ("heavy_tailed zero df", BASE + "noise: {kind: heavy_tailed, sigma: 1, df: 0}\n",
+     ["scene.yaml:4: noise.df: must be > 0, got 0"]),
+    ("heavy_tailed missing df", BASE + "noise: {kind: heavy_tailed, sigma: 1}\n",
+     ["scene.yaml:4: noise.df: required field is missing"]),
+    ("minibatch zero batch", MOONS + "noise: {kind: minibatch, batch_size: 0}\n",
+     ["scene.yaml:4: noise.batch_size: must be >= 1, got 0"]),
+    ("minibatch fractional batch",
+     MOONS + "noise: {kind: minibatch, batch_size: 2.5}\n",
+     ["scene.yaml:4: noise.batch_size: expected a whole number, got 2.5"]),
+    ("minibatch batch over N", MOONS + "noise: {kind: minibatch, batch_size: 500}\n",
+     ["scene.yaml:4: noise.batch_size: must be in [1, 200] (the surface's 200 "
+      "examples), got 500"]),
+    ("minibatch on a closed form", BASE + "noise: {kind: minibatch, batch_size: 8}\n",
+     [f"scene.yaml:4: noise.kind: `minibatch` {FINITE}; 'saddle' is a closed-form "
+      "surface"]),
+    ("minibatch on a formula", expr("x**2 + y**2")
+     + "noise: {kind: minibatch, batch_size: 8}\n",
+     [f"scene.yaml:3: noise.kind: `minibatch` {FINITE}; a formula is a "
+      "closed-form surface"]),
+    ("svrg zero batch", MOONS + "noise: {kind: svrg, batch_size: 0, every: 10}\n",
+     ["scene.yaml:4: noise.batch_size: must be >= 1, got 0"]),
+    ("svrg zero every", MOONS + "noise: {kind: svrg, batch_size: 4, every: 0}\n",
+     ["scene.yaml:4: noise.every: must be >= 1, got 0"]),
+    ("svrg batch over N", MOONS + "noise: {kind: svrg, batch_size: 201, every: 10}\n",
+     ["scene.yaml:4: noise.batch_size: must be in [1, 200] (the surface's 200 "
+      "examples), got 201"]),
+    ("svrg missing every", MOONS + "noise: {kind: svrg, batch_size: 4}\n",
+     ["scene.yaml:4: noise.every: required field is missing"]),
+    ("svrg on a closed form", BASE + "noise: {kind: svrg, batch_size: 4, every: 10}\n",
+     [f"scene.yaml:4: noise.kind: `svrg` {FINITE}; 'saddle' is a closed-form "
+      "surface"]),
+    ("perturbed zero radius",
+     BASE + "noise: {kind: perturbed, radius: 0, threshold: 0.01}\n",
+     ["scene.yaml:4: noise.radius: must be > 0, got 0"]),
+    ("perturbed negative threshold",
+     BASE + "noise: {kind: perturbed, radius: 0.1, threshold: -1}\n",
+     ["scene.yaml:4: noise.threshold: must be >= 0, got -1"]),
+    ("perturbed negative wait",
+     BASE + "noise: {kind: perturbed, radius: 0.1, threshold: 0.01, wait: -1}\n",
+     ["scene.yaml:4: noise.wait: must be >= 0, got -1"]),
+    ("perturbed missing threshold", BASE + "noise: {kind: perturbed, radius: 0.1}\n",
+     ["scene.yaml:4: noise.threshold: required field is missing"]),
+    ("noise kind typo", BASE + "noise: {kind: shake, sigma: 1}\n",
+     ["scene.yaml:4: noise.kind: unknown noise kind 'shake' — did you mean "
+      "'shaking'?"]),
+    ("noise without kind", BASE + "noise: {sigma: 1}\n",
+     ["scene.yaml:4: noise.kind: required field is missing; expected one of: "
+      "'curvature', 'gaussian', 'heavy_tailed', 'minibatch', 'perturbed', "
+      "'shaking', 'svrg'"]),
+    ("noise not a mapping", BASE + "noise: 0.1\n",
+     ["scene.yaml:4: noise: expected a noise model such as {kind: gaussian, "
+      "sigma: 0.1}, or a list of them (a chain)"]),
+    ("chain of two sources", MOONS + "noise: [{kind: minibatch, batch_size: 8}, "
+     "{kind: svrg, batch_size: 8, every: 10}]\n",
+     ["scene.yaml:4: noise[1]: `svrg` is a gradient source and `minibatch` "
+      f"already makes the gradient; {CHAIN}"]),
+    ("chain source last", MOONS + "noise: [{kind: gaussian, sigma: 0.1}, "
+     "{kind: minibatch, batch_size: 8}]\n",
+     ["scene.yaml:4: noise[1]: `minibatch` is a gradient source and it must come "
+      f"before `gaussian`; {CHAIN}"]),
+    ("empty chain", BASE + "noise: []\n",
+     ["scene.yaml:4: noise: expected at least 1 item, got 0"]),
+    ("optimizer noise typo",
+     BASE + "  - {name: sgd, noise: {kind: minibach, batch_size: 8}}\n",
+     ["scene.yaml:4: optimizers[1].noise.kind: unknown noise kind 'minibach' — "
+      "did you mean 'minibatch'?"]),
+    ("optimizer noise on a closed form", BASE + "  - {name: sgd, noise: "
+     "[{kind: minibatch, batch_size: 8}, {kind: gaussian, sigma: 1}]}\n",
+     [f"scene.yaml:4: optimizers[1].noise[0].kind: `minibatch` {FINITE}; "
+      "'saddle' is a closed-form surface"]),
+]  # fmt: skip
+
+
+def test_every_noise_kind_has_broken_settings_in_the_table():
+    from optimotion.scene._noise_schema import NOISE_MODELS  # noqa: PLC0415
+
+    scenes = "".join(text for _, text, _ in BROKEN_NOISE)
+    for kind in NOISE_MODELS:
+        assert f"kind: {kind}" in scenes, kind
+    assert len({name for name, _, _ in BROKEN_NOISE}) == len(BROKEN_NOISE)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "lines"), BROKEN_NOISE, ids=[b[0] for b in BROKEN_NOISE]
+)
+def test_broken_noise_exits_2_with_one_line_per_problem_and_writes_nothing(
+    name, text, lines, workdir, capsys
+):
+    (workdir / "scene.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(["validate", "scene.yaml"], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == lines
+    code, out, err = run(["render", "scene.yaml", "-o", "out.gif", "--quiet"], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == lines
+    assert sorted(p.name for p in workdir.iterdir()) == ["scene.yaml"]
+
+
 def test_unreadable_files_exit_2(workdir, capsys):
     (workdir / "latin1.yaml").write_bytes(b"surface: saddle\ntitle: caf\xe9\n")
     (workdir / "big.yaml").write_bytes(b"# " + b"x" * 1_000_000 + b"\n")

@@ -199,8 +199,10 @@ ChainNoise = Annotated[
 ]
 
 
-def _noise_kind(value: Any) -> str:
-    return "~chain" if isinstance(value, list | tuple) else "~one"
+def _noise_kind(value: Any) -> str | None:
+    if isinstance(value, list | tuple):
+        return "~chain"
+    return "~one" if isinstance(value, dict | NoiseBase) else None
 
 
 NoiseSpec = Annotated[
@@ -208,7 +210,12 @@ NoiseSpec = Annotated[
         Annotated[OneNoise, Tag("~one")],
         Annotated[ChainNoise, Tag("~chain")],
     ],
-    Discriminator(_noise_kind),
+    Discriminator(
+        _noise_kind,
+        custom_error_type="noise_type",
+        custom_error_message="expected a noise model such as {kind: gaussian, "
+        "sigma: 0.1}, or a list of them (a chain)",
+    ),
 ]
 """A gradient estimator chosen by `kind:`, or a list of them: a `noise.chain` of at
 most one source (`shaking`, `minibatch`, `svrg`) first, then perturbations."""
@@ -226,11 +233,12 @@ def build_noise(spec: NoiseBase | list[NoiseBase] | None) -> Any:
 
 
 def check_surface(
-    spec: Any, surface: Any, *at: str | int
+    spec: Any, surface: Any, shown: str, *at: str | int
 ) -> list[tuple[tuple[str | int, ...], str]]:
-    """The problems, each at its field, if `surface` cannot serve the noise `spec`
-    (`optimotion.dynamics._estimators.check`: finite-sum kinds need a finite-sum
-    surface with at least `batch_size` examples)."""
+    """The problems, each at its field, if `surface` (`shown` in messages, e.g.
+    "'saddle'") cannot serve the noise `spec` (`optimotion.dynamics._estimators.
+    check`: finite-sum kinds need a finite-sum surface with at least `batch_size`
+    examples)."""
     from ..dynamics._estimators import check  # noqa: PLC0415
 
     items = spec if isinstance(spec, list) else [spec]
@@ -245,8 +253,8 @@ def check_surface(
                     (
                         (*where, "kind"),
                         f"`{item.kind}` needs a finite-sum surface (noisy_moons, "
-                        f"tanh_net, linear_regression); {surface.name!r} is a "
-                        "closed-form surface",
+                        f"tanh_net, linear_regression); {shown} is a closed-form "
+                        "surface",
                     )
                 )
             else:

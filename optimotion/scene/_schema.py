@@ -258,9 +258,14 @@ class Scene(Model):
             return
         if isinstance(self.surface, ExpressionSurface):
             surface = self.surface.build((self.starts() or [None])[0])
+            shown = "a formula"
         else:
-            surface = surfaces.get(self.surface)
-        problems = [p for at, spec in specs for p in check_surface(spec, surface, *at)]
+            surface, shown = surfaces.get(self.surface), repr(self.surface)
+        problems = [
+            problem
+            for at, spec in specs
+            for problem in check_surface(spec, surface, shown, *at)
+        ]
         if problems:
             fail_many(problems)
 
