@@ -343,6 +343,22 @@ def test_every_torch_hyperparameter_has_a_scene_field():
         assert set(optimizers.defaults(name)) <= set(HYPERPARAMETERS)
 
 
+def test_every_noise_factory_is_a_kind_with_its_parameters():
+    import inspect  # noqa: PLC0415
+
+    from optimotion.scene._noise_schema import NOISE_MODELS  # noqa: PLC0415
+
+    factories = [
+        name
+        for name in noise.__all__
+        if name.islower() and name not in ("chain", "describe")
+    ]
+    assert sorted(NOISE_MODELS) == sorted(factories)
+    for kind, model in NOISE_MODELS.items():
+        parameters = inspect.signature(getattr(noise, kind)).parameters
+        assert set(model.model_fields) == {"kind", *parameters}, kind
+
+
 def test_render_settings_cover_the_render_spec():
     spec_fields = {f.name for f in dataclasses.fields(RenderSpec)}
     settings = set(RenderSettings.model_fields)

@@ -152,17 +152,15 @@ class PerturbedNoise(NoiseBase):
 
 
 NOISE_MODELS: dict[str, type[NoiseBase]] = {
-    m.model_fields["kind"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in (
-        GaussianNoise,
-        ShakingNoise,
-        CurvatureNoise,
-        HeavyTailedNoise,
-        MinibatchNoise,
-        SvrgNoise,
-        PerturbedNoise,
-    )
+    "gaussian": GaussianNoise,
+    "shaking": ShakingNoise,
+    "curvature": CurvatureNoise,
+    "heavy_tailed": HeavyTailedNoise,
+    "minibatch": MinibatchNoise,
+    "svrg": SvrgNoise,
+    "perturbed": PerturbedNoise,
 }
+"""Each `kind:` and its model (the names of `optimotion.noise`'s factories)."""
 for _kind, _model in NOISE_MODELS.items():
     _model.scene_name = _kind
 
