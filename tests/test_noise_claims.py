@@ -3,6 +3,7 @@ through the public API (`optimotion.race`, `optimotion.noise`, the finite-sum
 surfaces). The estimators' formulas are checked against NumPy in
 tests/test_dynamics.py; here are the consequences the gallery scenes show."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -15,8 +16,9 @@ FINITE_SUMS = ("noisy_moons", "tanh_net", "linear_regression")
 
 
 def _gap(surface, path) -> float:
-    """The final loss above the surface's (first) minimum."""
-    return float(path.loss[-1] - surface(*surface.minima[0]))
+    """The final loss above the surface's (first) minimum (in float64)."""
+    with jax.enable_x64(True):
+        return float(path.loss[-1] - float(surface(*surface.minima[0])))
 
 
 @pytest.mark.parametrize("name", FINITE_SUMS)
