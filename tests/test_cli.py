@@ -599,6 +599,29 @@ optimizers:
 """
 
 
+def test_exported_json_keeps_each_optimizers_noise(workdir, capsys):
+    (workdir / "s.yaml").write_text(
+        "surface: linear_regression\nsteps: 20\nseed: 4\n"
+        "noise: {kind: minibatch, batch_size: 4}\noptimizers:\n"
+        "  - {name: sgd, lr: 0.1, label: GD, noise: null}\n"
+        "  - {name: sgd, lr: 0.1, label: SGD}\n"
+        "  - {name: sgd, lr: 0.1, label: SVRG, noise: {kind: svrg, batch_size: 4, "
+        "every: 5}}\n",
+        encoding="utf-8",
+    )
+    assert run(["export", "s.yaml", "-o", "paths.json"], capsys)[0] == 0
+    data = json.loads((workdir / "paths.json").read_text(encoding="utf-8"))
+    entries = data["scene"]["optimizers"]
+    assert [entry.get("noise", "absent") for entry in entries] == [
+        None,
+        "absent",
+        {"kind": "svrg", "batch_size": 4, "every": 5},
+    ]
+    again = Scene.model_validate(data["scene"]).build().race()
+    assert again["GD"].xy.tolist() == data["paths"]["GD"]["xy"]
+    assert again["SVRG"].xy.tolist() == data["paths"]["SVRG"]["xy"]
+
+
 def test_export_csv_and_json_match_the_race(workdir, capsys):
     (workdir / "s.yaml").write_text(TWO_STARTS, encoding="utf-8")
     assert run(["export", "s.yaml", "-o", "paths.csv"], capsys)[:2] == (

@@ -60,6 +60,7 @@ def explore(
         TypeError: `what` is neither a scene nor a surface with optimizers.
     """
     from ..scene import BuiltScene, Scene, load_scene
+    from ..scene._noise_schema import keep_exact
     from ..surfaces import Surface
 
     source = None
@@ -67,10 +68,9 @@ def explore(
     if isinstance(what, str | os.PathLike):
         source, what = what, load_scene(what, overrides)
     if isinstance(what, Scene):
-        scene_dict = what.model_dump(mode="json", exclude_defaults=True)
-        for entry, model in zip(scene_dict["optimizers"], what.optimizers, strict=True):
-            if model.own_noise() == (True, None):  # `noise: null`: exact gradients
-                entry["noise"] = None
+        scene_dict = keep_exact(
+            what, what.model_dump(mode="json", exclude_defaults=True)
+        )  # `noise: null` entries (exact gradients) stay in a saved scene
         what = what.build()
     if isinstance(what, BuiltScene):
         if optimizers is not None:

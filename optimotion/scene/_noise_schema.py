@@ -230,6 +230,16 @@ def build_noise(spec: NoiseBase | list[NoiseBase] | None) -> Any:
     return spec.build()
 
 
+def keep_exact(scene: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """`data`, a dump of `scene` that dropped None values, with `noise: null`
+    put back on the optimizer entries that set it (exact gradients, not the
+    scene's noise)."""
+    for entry, model in zip(data["optimizers"], scene.optimizers, strict=True):
+        if "noise" in model.model_fields_set and model.noise is None:
+            entry["noise"] = None
+    return data
+
+
 def check_surface(
     spec: Any, surface: Any, shown: str, *at: str | int
 ) -> list[tuple[tuple[str | int, ...], str]]:
@@ -263,4 +273,4 @@ def check_surface(
     return problems
 
 
-__all__ = ["NOISE_MODELS", "NoiseSpec", "build_noise", "check_surface"]
+__all__ = ["NOISE_MODELS", "NoiseSpec", "build_noise", "check_surface", "keep_exact"]
