@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import noise, optimizers, render, scene, surfaces
-    from .dynamics import Ensemble, Trajectory, ensemble, ensemble_race, race, run
+    from .dynamics import (
+        Ensemble, Trajectory, Tuned, ensemble, ensemble_race, race, run, tune,
+    )  # fmt: skip
     from .interactive import animate, explore, plot
 
 try:
@@ -27,12 +29,16 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 _SUBMODULES = {
     "noise", "optimizers", "render", "scene", "surfaces", "dynamics", "interactive",
 }  # fmt: skip
-_FROM_DYNAMICS = {"Ensemble", "Trajectory", "ensemble", "ensemble_race", "race", "run"}
+_FROM_DYNAMICS = {
+    "Ensemble", "Trajectory", "Tuned", "ensemble", "ensemble_race", "race", "run",
+    "tune",
+}  # fmt: skip
 _FROM_INTERACTIVE = {"animate", "explore", "plot"}
 
 __all__ = [
     "Ensemble",
     "Trajectory",
+    "Tuned",
     "animate",
     "ensemble",
     "ensemble_race",
@@ -45,6 +51,7 @@ __all__ = [
     "run",
     "scene",
     "surfaces",
+    "tune",
 ]
 
 
