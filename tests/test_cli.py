@@ -789,10 +789,12 @@ def test_list_scenes_gives_each_gallery_scene_a_one_line_description(capsys):
     code, out, err = run(["list", "scenes"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == (
-        "  beale            Six optimizers race on Beale's function from (1, 1.5) "
-        "(the benchmark scene)."
+    assert lines[0] == (  # names padded to the longest, curvature_annealing
+        "  beale" + " " * 16 + "Six optimizers race on Beale's function from "
+        "(1, 1.5) (the benchmark scene)."
     )
+    starts = {line.index(line.split(maxsplit=1)[1]) for line in lines[:-1]}
+    assert starts == {23}  # one column for every description
     assert [line.split()[0] for line in lines[:-1]] == list(gallery_names())
     assert all(len(line.split(maxsplit=1)[1]) > 40 for line in lines[:-1])
     assert lines[-1] == "  render one by name: optimotion render beale -o beale.gif"
