@@ -689,3 +689,27 @@ def test_the_gallery_index_shows_each_output_kind_with_the_right_element():
         "<img", "<img", "<video", "<video", "<iframe",
     ]  # fmt: skip
     assert tag("a.pdf") == "<a"
+
+
+def test_lr_auto_tunes_each_optimizer_with_its_own_noise():
+    built = parse_scene(
+        "surface: linear_regression\nsteps: 60\nseed: 2\n"
+        "noise: {kind: minibatch, batch_size: 1}\noptimizers:\n"
+        "  - {name: sgd, lr: auto, label: GD, noise: null}\n"
+        "  - {name: sgd, lr: auto, label: SGD}\n"
+        "tune: {min: 0.01, max: 0.3, points: 6}\n"
+    ).build()
+    chosen = optimotion.tune(
+        built.surface,
+        {"GD": optimizers.sgd(lr=0.1), "SGD": optimizers.sgd(lr=0.1)},
+        built.starts[0],
+        60,
+        grid=built.grid,
+        seed=2,
+        noise={"GD": None, "SGD": noise.minibatch(1)},
+        stay_in_window=True,
+    )
+    tuned = built.tuned().optimizers
+    for label in ("GD", "SGD"):
+        assert tuned[label].hyperparams["lr"] == chosen[label].lr
+    assert chosen["GD"].lr != chosen["SGD"].lr  # the noise changed the choice

@@ -67,7 +67,7 @@ class BuiltScene(NamedTuple):
             *_cache.surface_parts(self.surface),
             [(label, o.name, sorted(o.hyperparams.items()))
              for label, o in self.optimizers.items()],
-            self.starts, self.steps, self.seed, self.noise, self.auto, self.grid,
+            self.starts, self.steps, self.seed, self.noises(), self.auto, self.grid,
         )  # fmt: skip
         return _cache.trajectories(digest, self._race, enabled=cache)
 
@@ -80,9 +80,8 @@ class BuiltScene(NamedTuple):
         from ..dynamics import tune  # noqa: PLC0415
         from ..optimizers import rebuild  # noqa: PLC0415
 
-        noise = self.noise
-        if isinstance(noise, Mapping):
-            noise = {label: noise.get(label) for label in self.auto}
+        noises = self.noises()  # each optimizer tuned with the noise it races with
+        noise = {label: noises[label] for label in self.auto}
         chosen = tune(
             self.surface,
             {label: self.optimizers[label] for label in self.auto},
