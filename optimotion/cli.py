@@ -670,7 +670,9 @@ def _list_schedules() -> list[str]:
 def _list_scenes() -> list[str]:
     from .scene._shipped import gallery_description, gallery_names  # noqa: PLC0415
 
-    lines = [f"  {name:<16} {gallery_description(name)}" for name in gallery_names()]
+    names = gallery_names()
+    width = max(len(name) for name in names)
+    lines = [f"  {name:<{width}}  {gallery_description(name)}" for name in names]
     lines.append("  render one by name: optimotion render beale -o beale.gif")
     return lines
 

@@ -68,3 +68,13 @@ def test_off_and_no_cache(cache, monkeypatch, tmp_path):
     out = tmp_path / "s.png"
     assert cli.main(["render", "saddle", "--low-res", "--quiet", "--no-cache", "-o", str(out)]) == 0
     assert out.exists() and not cache.exists()
+
+
+def test_an_optimizers_own_noise_is_part_of_the_cache_key(cache, monkeypatch):
+    calls = _race_calls(monkeypatch)
+    path = gallery_path("noisy_moons")
+    first = load_scene(path).build().race()
+    again = load_scene(path, ["optimizers[1].noise.batch_size=16"]).build().race()
+    assert len(calls) == 2 and len(list(cache.glob("*.npz"))) == 2
+    np.testing.assert_array_equal(again["SGD"].xy, first["SGD"].xy)  # batch 1 both
+    assert not np.array_equal(again["minibatch SGD"].xy, first["minibatch SGD"].xy)

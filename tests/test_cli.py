@@ -91,7 +91,7 @@ BROKEN = [
      "surface: saddle\noptimizers:\n  - {name: sgd, betas: [0.9, 0.99]}\n",
      ["scene.yaml:3: optimizers[0].betas: unknown key 'betas' for `sgd`; expected "
       "one of: 'color', 'dampening', 'label', 'lr', 'momentum', 'name', "
-      "'nesterov', 'weight_decay'"]),
+      "'nesterov', 'noise', 'weight_decay'"]),
     ("view typo", BASE + "render: {views: [contur, loss]}\n",
      ["scene.yaml:4: render.views[0]: unknown value 'contur' — did you mean "
       "'contour'?"]),
@@ -246,6 +246,139 @@ def test_broken_scene_exits_2_with_one_line_per_problem(
     assert code == 2
     assert out == ""
     assert err.splitlines() == lines
+
+
+# Every noise kind x each wrong field: (name, scene text, the exact stderr lines).
+MOONS = "surface: noisy_moons\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
+FINITE = "needs a finite-sum surface (noisy_moons, tanh_net, linear_regression)"
+CHAIN = "a chain takes at most one source (shaking, minibatch, svrg), first"
+BROKEN_NOISE = [
+    ("gaussian negative sigma", BASE + "noise: {kind: gaussian, sigma: -0.5}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -0.5"]),
+    ("gaussian negative axis", BASE + "noise: {kind: gaussian, sigma: [0.1, -1]}\n",
+     ["scene.yaml:4: noise.sigma[1]: must be >= 0, got -1"]),
+    ("gaussian three axes",
+     BASE + "noise: {kind: gaussian, sigma: [0.1, 0.1, 0.1]}\n",
+     ["scene.yaml:4: noise.sigma: expected 2 items, got 3"]),
+    ("gaussian sigma text", BASE + "noise: {kind: gaussian, sigma: big}\n",
+     ["scene.yaml:4: noise.sigma: expected a number, got 'big'"]),
+    ("gaussian sde", BASE + "noise: {kind: gaussian, sigma: 1, sde: 1}\n",
+     ["scene.yaml:4: noise.sde: expected true or false, got 1"]),
+    ("gaussian field typo", BASE + "noise: {kind: gaussian, sigam: 1}\n",
+     ["scene.yaml:4: noise.sigma: required field is missing",
+      "scene.yaml:4: noise.sigam: unknown key 'sigam' for `gaussian` — did you "
+      "mean 'sigma'?"]),
+    ("shaking negative sigma", BASE + "noise: {kind: shaking, sigma: -1}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -1"]),
+    ("shaking has no sde", BASE + "noise: {kind: shaking, sigma: 1, sde: true}\n",
+     ["scene.yaml:4: noise.sde: unknown key 'sde' for `shaking`; expected one of: "
+      "'kind', 'sigma'"]),
+    ("curvature negative sigma", BASE + "noise: {kind: curvature, sigma: -2}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -2"]),
+    ("curvature center", BASE + "noise: {kind: curvature, sigma: 2, center: [0]}\n",
+     ["scene.yaml:4: noise.center: expected 2 items, got 1"]),
+    ("curvature infinite center",
+     BASE + "noise: {kind: curvature, sigma: 2, center: [.inf, 0]}\n",
+     ["scene.yaml:4: noise.center[0]: expected a finite number, got inf"]),
+    ("heavy_tailed negative sigma",
+     BASE + "noise: {kind: heavy_tailed, sigma: -1, df: 3}\n",
+     ["scene.yaml:4: noise.sigma: must be >= 0, got -1"]),
+    ("heavy_tailed zero df", BASE + "noise: {kind: heavy_tailed, sigma: 1, df: 0}\n",
+     ["scene.yaml:4: noise.df: must be > 0, got 0"]),
+    ("heavy_tailed missing df", BASE + "noise: {kind: heavy_tailed, sigma: 1}\n",
+     ["scene.yaml:4: noise.df: required field is missing"]),
+    ("minibatch zero batch", MOONS + "noise: {kind: minibatch, batch_size: 0}\n",
+     ["scene.yaml:4: noise.batch_size: must be >= 1, got 0"]),
+    ("minibatch fractional batch",
+     MOONS + "noise: {kind: minibatch, batch_size: 2.5}\n",
+     ["scene.yaml:4: noise.batch_size: expected a whole number, got 2.5"]),
+    ("minibatch batch over N", MOONS + "noise: {kind: minibatch, batch_size: 500}\n",
+     ["scene.yaml:4: noise.batch_size: must be in [1, 200] (the surface's 200 "
+      "examples), got 500"]),
+    ("minibatch on a closed form", BASE + "noise: {kind: minibatch, batch_size: 8}\n",
+     [f"scene.yaml:4: noise.kind: `minibatch` {FINITE}; 'saddle' is a closed-form "
+      "surface"]),
+    ("minibatch on a formula", expr("x**2 + y**2")
+     + "noise: {kind: minibatch, batch_size: 8}\n",
+     [f"scene.yaml:3: noise.kind: `minibatch` {FINITE}; a formula is a "
+      "closed-form surface"]),
+    ("svrg zero batch", MOONS + "noise: {kind: svrg, batch_size: 0, every: 10}\n",
+     ["scene.yaml:4: noise.batch_size: must be >= 1, got 0"]),
+    ("svrg zero every", MOONS + "noise: {kind: svrg, batch_size: 4, every: 0}\n",
+     ["scene.yaml:4: noise.every: must be >= 1, got 0"]),
+    ("svrg batch over N", MOONS + "noise: {kind: svrg, batch_size: 201, every: 10}\n",
+     ["scene.yaml:4: noise.batch_size: must be in [1, 200] (the surface's 200 "
+      "examples), got 201"]),
+    ("svrg missing every", MOONS + "noise: {kind: svrg, batch_size: 4}\n",
+     ["scene.yaml:4: noise.every: required field is missing"]),
+    ("svrg on a closed form", BASE + "noise: {kind: svrg, batch_size: 4, every: 10}\n",
+     [f"scene.yaml:4: noise.kind: `svrg` {FINITE}; 'saddle' is a closed-form "
+      "surface"]),
+    ("perturbed zero radius",
+     BASE + "noise: {kind: perturbed, radius: 0, threshold: 0.01}\n",
+     ["scene.yaml:4: noise.radius: must be > 0, got 0"]),
+    ("perturbed negative threshold",
+     BASE + "noise: {kind: perturbed, radius: 0.1, threshold: -1}\n",
+     ["scene.yaml:4: noise.threshold: must be >= 0, got -1"]),
+    ("perturbed negative wait",
+     BASE + "noise: {kind: perturbed, radius: 0.1, threshold: 0.01, wait: -1}\n",
+     ["scene.yaml:4: noise.wait: must be >= 0, got -1"]),
+    ("perturbed missing threshold", BASE + "noise: {kind: perturbed, radius: 0.1}\n",
+     ["scene.yaml:4: noise.threshold: required field is missing"]),
+    ("noise kind typo", BASE + "noise: {kind: shake, sigma: 1}\n",
+     ["scene.yaml:4: noise.kind: unknown noise kind 'shake' — did you mean "
+      "'shaking'?"]),
+    ("noise without kind", BASE + "noise: {sigma: 1}\n",
+     ["scene.yaml:4: noise.kind: required field is missing; expected one of: "
+      "'curvature', 'gaussian', 'heavy_tailed', 'minibatch', 'perturbed', "
+      "'shaking', 'svrg'"]),
+    ("noise not a mapping", BASE + "noise: 0.1\n",
+     ["scene.yaml:4: noise: expected a noise model such as {kind: gaussian, "
+      "sigma: 0.1}, or a list of them (a chain)"]),
+    ("chain of two sources", MOONS + "noise: [{kind: minibatch, batch_size: 8}, "
+     "{kind: svrg, batch_size: 8, every: 10}]\n",
+     ["scene.yaml:4: noise[1]: `svrg` is a gradient source and `minibatch` "
+      f"already makes the gradient; {CHAIN}"]),
+    ("chain source last", MOONS + "noise: [{kind: gaussian, sigma: 0.1}, "
+     "{kind: minibatch, batch_size: 8}]\n",
+     ["scene.yaml:4: noise[1]: `minibatch` is a gradient source and it must come "
+      f"before `gaussian`; {CHAIN}"]),
+    ("empty chain", BASE + "noise: []\n",
+     ["scene.yaml:4: noise: expected at least 1 item, got 0"]),
+    ("optimizer noise typo",
+     BASE + "  - {name: sgd, noise: {kind: minibach, batch_size: 8}}\n",
+     ["scene.yaml:4: optimizers[1].noise.kind: unknown noise kind 'minibach' — "
+      "did you mean 'minibatch'?"]),
+    ("optimizer noise on a closed form", BASE + "  - {name: sgd, noise: "
+     "[{kind: minibatch, batch_size: 8}, {kind: gaussian, sigma: 1}]}\n",
+     [f"scene.yaml:4: optimizers[1].noise[0].kind: `minibatch` {FINITE}; "
+      "'saddle' is a closed-form surface"]),
+]  # fmt: skip
+
+
+def test_every_noise_kind_has_broken_settings_in_the_table():
+    from optimotion.scene._noise_schema import NOISE_MODELS  # noqa: PLC0415
+
+    scenes = "".join(text for _, text, _ in BROKEN_NOISE)
+    for kind in NOISE_MODELS:
+        assert f"kind: {kind}" in scenes, kind
+    assert len({name for name, _, _ in BROKEN_NOISE}) == len(BROKEN_NOISE)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "lines"), BROKEN_NOISE, ids=[b[0] for b in BROKEN_NOISE]
+)
+def test_broken_noise_exits_2_with_one_line_per_problem_and_writes_nothing(
+    name, text, lines, workdir, capsys
+):
+    (workdir / "scene.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(["validate", "scene.yaml"], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == lines
+    code, out, err = run(["render", "scene.yaml", "-o", "out.gif", "--quiet"], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == lines
+    assert sorted(p.name for p in workdir.iterdir()) == ["scene.yaml"]
 
 
 def test_unreadable_files_exit_2(workdir, capsys):
@@ -519,6 +652,29 @@ optimizers:
 """
 
 
+def test_exported_json_keeps_each_optimizers_noise(workdir, capsys):
+    (workdir / "s.yaml").write_text(
+        "surface: linear_regression\nsteps: 20\nseed: 4\n"
+        "noise: {kind: minibatch, batch_size: 4}\noptimizers:\n"
+        "  - {name: sgd, lr: 0.1, label: GD, noise: null}\n"
+        "  - {name: sgd, lr: 0.1, label: SGD}\n"
+        "  - {name: sgd, lr: 0.1, label: SVRG, noise: {kind: svrg, batch_size: 4, "
+        "every: 5}}\n",
+        encoding="utf-8",
+    )
+    assert run(["export", "s.yaml", "-o", "paths.json"], capsys)[0] == 0
+    data = json.loads((workdir / "paths.json").read_text(encoding="utf-8"))
+    entries = data["scene"]["optimizers"]
+    assert [entry.get("noise", "absent") for entry in entries] == [
+        None,
+        "absent",
+        {"kind": "svrg", "batch_size": 4, "every": 5},
+    ]
+    again = Scene.model_validate(data["scene"]).build().race()
+    assert again["GD"].xy.tolist() == data["paths"]["GD"]["xy"]
+    assert again["SVRG"].xy.tolist() == data["paths"]["SVRG"]["xy"]
+
+
 def test_export_csv_and_json_match_the_race(workdir, capsys):
     (workdir / "s.yaml").write_text(TWO_STARTS, encoding="utf-8")
     assert run(["export", "s.yaml", "-o", "paths.csv"], capsys)[:2] == (
@@ -650,10 +806,12 @@ def test_list_scenes_gives_each_gallery_scene_a_one_line_description(capsys):
     code, out, err = run(["list", "scenes"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == (
-        "  beale            Six optimizers race on Beale's function from (1, 1.5) "
-        "(the benchmark scene)."
+    assert lines[0] == (  # names padded to the longest, curvature_annealing
+        "  beale" + " " * 16 + "Six optimizers race on Beale's function from "
+        "(1, 1.5) (the benchmark scene)."
     )
+    starts = {line.index(line.split(maxsplit=1)[1]) for line in lines[:-1]}
+    assert starts == {23}  # one column for every description
     assert [line.split()[0] for line in lines[:-1]] == list(gallery_names())
     assert all(len(line.split(maxsplit=1)[1]) > 40 for line in lines[:-1])
     assert lines[-1] == "  render one by name: optimotion render beale -o beale.gif"

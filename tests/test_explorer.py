@@ -303,3 +303,57 @@ def test_a_setup_no_scene_can_hold_says_so_instead_of_raising(tmp_path, monkeypa
         import matplotlib.pyplot as plt
 
         plt.close(ex.fig)
+
+
+NOISE_SCENE = """\
+surface: double_well
+start: [0.1, 1.8]
+steps: 40
+seed: 5
+noise: [{kind: shaking, sigma: 1.0}, {kind: gaussian, sigma: 0.3}]
+optimizers:
+  - {name: sgd, lr: 0.01, label: shaken}
+  - {name: sgd, lr: 0.01, label: exact, noise: null}
+  - name: sgd
+    lr: 0.01
+    label: kicked
+    noise: {kind: perturbed, radius: 0.1, threshold: 0.001}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+
+
+def test_the_noise_slider_drives_the_scenes_sigma_and_save_keeps_its_noise(
+    tmp_path, monkeypatch
+):
+    ex = optimotion.explore(parse_scene(NOISE_SCENE), max_steps=60)
+    try:
+        kicked = noise.perturbed(0.1, 1e-3)
+        assert ex.sigma == 1.0  # the first sigma of the scene's chain
+        assert ex.noises() == {
+            "shaken": noise.chain(noise.shaking(1.0), noise.gaussian(0.3)),
+            "exact": None,
+            "kicked": kicked,
+        }
+        ex.sliders["noise"].set_val(0.5)  # the shaking, not the Gaussian part
+        assert ex.noises()["shaken"] == noise.chain(
+            noise.shaking(0.5), noise.gaussian(0.3)
+        )
+        assert [t.legend for t in ex.prepared.tracks] == [
+            "shaken (lr=0.01, shaken σ=0.5, σ=0.3)",
+            "exact (lr=0.01)",
+            "kicked (lr=0.01, kicks r=0.1)",
+        ]
+        assert ex.legend.get_texts()[0].get_text() == ex.prepared.tracks[0].legend
+        monkeypatch.chdir(tmp_path)
+        _, saved = ex.save("noisy")
+        scene = load_scene(saved)
+        assert scene.noise[0].sigma == 0.5 and scene.noise[1].sigma == 0.3
+        built = scene.build()
+        assert built.own_noise == {"exact": None, "kicked": kicked}
+        again = built.race()
+        for label in ("shaken", "exact", "kicked"):
+            np.testing.assert_array_equal(again[label].xy, ex.traces[label].xy)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)

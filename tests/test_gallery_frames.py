@@ -75,24 +75,36 @@ def test_every_optimizer_is_visible_on_the_last_frame(gallery):
 
 LOSS_SCALES = {
     # scene: (kind, shift): the log of f - f* wherever the minimum is known
+    "curvature_annealing": ("log", 0.0),
     "local_minimum": ("log", -1.031628453489877),
     "long_valley": ("log", 0.0),
+    "noisy_moons": ("log", 0.29776261580490476),
+    "perturbed_saddle": ("log", 0.0),
     "rosenbrock": ("log", 0.0),
     "schedules": ("log", -1.031628453489877),
+    "shaken_double_well": ("log", 0.0),
     "steep_saddle": ("log", -0.25),
+    "svrg_noise_floor": ("log", 0.23417029409371765),
+    "tanh_net_saddle": ("log", 0.8060076832717531),
     "zoo": ("log", 0.0),
 }
 
 EARLY = {  # scene: log_time: auto turns log time on
     "beale": True,  # 4 of 6 paths cover > 70 % of their length in 30 steps
+    "curvature_annealing": True,
     "local_minimum": True,  # 81 % and 92 % in the first 20 steps
     "long_valley": True,
     "monkey_saddle": False,  # both accelerate away: 13 % and 6 %
+    "noisy_moons": False,
+    "perturbed_saddle": False,
     "rosenbrock": True,
     "saddle": False,  # a slow escape: at most 29 %
     "saddle_slowdown": False,  # 52 % and 40 %: mean 46 % < 50 %
     "schedules": True,
+    "shaken_double_well": False,
     "steep_saddle": True,
+    "svrg_noise_floor": False,
+    "tanh_net_saddle": False,
     "zoo": True,  # Rosenbrock, as above
 }
 

@@ -143,6 +143,95 @@ def test_defaults_labels_and_numbering():
     assert built.optimizers["RMSProp"].hyperparams["lr"] == 0.01  # torch's default
 
 
+NOISE_RACE = """\
+surface: linear_regression
+steps: 40
+seed: 3
+noise: {kind: minibatch, batch_size: 1}
+optimizers:
+  - {name: sgd, lr: 0.05, label: GD, noise: null}
+  - {name: sgd, lr: 0.05, label: SGD}
+  - {name: sgd, lr: 0.05, label: batch 16, noise: {kind: minibatch, batch_size: 16}}
+  - name: sgd
+    lr: 0.05
+    label: SVRG
+    noise: {kind: svrg, batch_size: 4, every: 10}
+  - name: sgd
+    lr: 0.05
+    label: kicked
+    noise: [{kind: minibatch, batch_size: 8}, {kind: perturbed, radius: 0.1,
+             threshold: 0.001}]
+"""
+
+
+def test_each_optimizer_may_override_the_scenes_noise():
+    built = parse_scene(NOISE_RACE).build()
+    assert built.noise == noise.minibatch(1)
+    assert built.noises() == {
+        "GD": None,
+        "SGD": noise.minibatch(1),
+        "batch 16": noise.minibatch(16),
+        "SVRG": noise.svrg(4, every=10),
+        "kicked": noise.chain(noise.minibatch(8), noise.perturbed(0.1, 1e-3)),
+    }
+    assert built.spec.notes == {
+        "SGD": "batch 1",
+        "batch 16": "batch 16",
+        "SVRG": "SVRG batch 4, every 10",
+        "kicked": "batch 8, kicks r=0.1",
+    }
+    paths = built.race()
+    surface = surfaces.get("linear_regression")
+    opts = {label: optimizers.sgd(lr=0.05) for label in paths}
+    direct = optimotion.race(
+        surface, opts, surface.start, 40, seed=3, noise=built.noises()
+    )
+    for label, path in paths.items():  # the scene is exactly the Python race
+        np.testing.assert_array_equal(path.xy, direct[label].xy)
+    assert np.array_equal(paths["GD"].grad_used, paths["GD"].grad[:-1])
+    assert not np.array_equal(paths["SGD"].grad_used, paths["SGD"].grad[:-1])
+
+
+def test_legends_say_what_noise_each_path_had(tmp_path):
+    from optimotion.render._data import prepare  # noqa: PLC0415
+
+    built = parse_scene(NOISE_RACE).build()
+    legends = [
+        t.legend for t in prepare(built.race(), built.surface, built.spec).tracks
+    ]
+    assert legends == [
+        "GD (lr=0.05)",
+        "SGD (lr=0.05, batch 1)",
+        "batch 16 (lr=0.05, batch 16)",
+        "SVRG (lr=0.05, SVRG batch 4, every 10)",
+        "kicked (lr=0.05, batch 8, kicks r=0.1)",
+    ]
+
+
+def test_every_noise_kind_builds_its_estimator():
+    kinds = {
+        "{kind: gaussian, sigma: [0.1, 0.2], sde: true}": noise.gaussian(
+            (0.1, 0.2), sde=True
+        ),
+        "{kind: shaking, sigma: 1}": noise.shaking(1.0),
+        "{kind: curvature, sigma: 2, center: [1, -1], sde: true}": noise.curvature(
+            2.0, center=(1.0, -1.0), sde=True
+        ),
+        "{kind: heavy_tailed, sigma: 0.1, df: 3}": noise.heavy_tailed(0.1, df=3),
+        "{kind: minibatch, batch_size: 8}": noise.minibatch(8),
+        "{kind: svrg, batch_size: 4, every: 50}": noise.svrg(4, every=50),
+        "{kind: perturbed, radius: 0.1, threshold: 0.01}": noise.perturbed(0.1, 0.01),
+        "[{kind: shaking, sigma: 1}, {kind: gaussian, sigma: 0.5}]": noise.chain(
+            noise.shaking(1.0), noise.gaussian(0.5)
+        ),
+    }
+    for text, estimator in kinds.items():
+        scene = parse_scene(
+            f"surface: tanh_net\nnoise: {text}\noptimizers: [{{name: sgd}}]\n"
+        )
+        assert scene.build().noise == estimator, text
+
+
 def test_schedules_noise_and_the_camera():
     scene = parse_scene(
         "surface: saddle\nnoise: {kind: gaussian, sigma: 0.1}\nseed: 7\n"
@@ -269,15 +358,33 @@ def test_every_torch_hyperparameter_has_a_scene_field():
     for name in optimizers.names("built-in"):
         model_fields = set(Scene.model_json_schema()["$defs"][
             f"{nice_name(name)}Optimizer"]["properties"])  # fmt: skip
-        assert model_fields == {"name", "label", "color", *optimizers.defaults(name)}
+        common = {"name", "label", "color", "noise"}
+        assert model_fields == common | set(optimizers.defaults(name))
         assert set(optimizers.defaults(name)) <= set(HYPERPARAMETERS)
+
+
+def test_every_noise_factory_is_a_kind_with_its_parameters():
+    import inspect  # noqa: PLC0415
+
+    from optimotion.scene._noise_schema import NOISE_MODELS  # noqa: PLC0415
+
+    factories = [
+        name
+        for name in noise.__all__
+        if name.islower() and name not in ("chain", "describe")
+    ]
+    assert sorted(NOISE_MODELS) == sorted(factories)
+    for kind, model in NOISE_MODELS.items():
+        parameters = inspect.signature(getattr(noise, kind)).parameters
+        assert set(model.model_fields) == {"kind", *parameters}, kind
 
 
 def test_render_settings_cover_the_render_spec():
     spec_fields = {f.name for f in dataclasses.fields(RenderSpec)}
     settings = set(RenderSettings.model_fields)
-    # title comes from the scene's title, colors from each optimizer's color.
-    assert settings - {"output"} == spec_fields - {"title", "colors"}
+    # title comes from the scene's title, colors from each optimizer's color,
+    # notes from each optimizer's noise.
+    assert settings - {"output"} == spec_fields - {"title", "colors", "notes"}
 
 
 def _properties(schema: dict, root: dict):
@@ -308,8 +415,10 @@ GALLERY = [gallery_path(name) for name in gallery_names()]
 
 def test_the_gallery_has_one_scene_per_phenomenon():
     assert [p.stem for p in GALLERY] == [
-        "beale", "local_minimum", "long_valley", "monkey_saddle", "rosenbrock",
-        "saddle", "saddle_slowdown", "schedules", "steep_saddle", "zoo",
+        "beale", "curvature_annealing", "local_minimum", "long_valley",
+        "monkey_saddle", "noisy_moons", "perturbed_saddle", "rosenbrock", "saddle",
+        "saddle_slowdown", "schedules", "shaken_double_well", "steep_saddle",
+        "svrg_noise_floor", "tanh_net_saddle", "zoo",
     ]  # fmt: skip
     for path in GALLERY:
         text = path.read_text(encoding="utf-8")
@@ -509,6 +618,74 @@ def test_schedules_decay_reaches_the_global_minimum(gallery):
     np.testing.assert_allclose(lr[1:] / lr[:-1], 0.98)
 
 
+# --- the gallery's noise scenes (the seed documents' claims) ---------------------
+
+
+def _crossings(x: np.ndarray) -> int:
+    return int(np.sum(np.sign(x[1:]) != np.sign(x[:-1])))
+
+
+def test_shaken_double_well_still_finds_a_well_gentle_hovers_strong_wanders(gallery):
+    paths = gallery["shaken_double_well"]
+    still = paths["still"].xy
+    np.testing.assert_allclose(still[-1], (0.984, 0.032), atol=1e-3)
+    gentle = paths["gently shaken"].xy[-200:, 0]
+    assert np.abs(gentle).mean() < 0.15 and np.abs(gentle).max() < 0.3  # no well
+    strong = paths["strongly shaken"].xy[-200:, 0]
+    assert _crossings(strong) >= 15  # back and forth between the wells
+    assert np.mean(np.abs(strong) > 0.5) > 0.3 and np.abs(strong).max() > 1.0
+
+
+def test_perturbed_gd_leaves_the_saddle_where_gd_stays(gallery):
+    paths = gallery["perturbed_saddle"]
+    gd, pgd = paths["GD"], paths["perturbed GD"]
+    assert np.all(gd.xy == 0.0)  # the gradient at the saddle is exactly zero
+    kicks = np.flatnonzero(np.any(pgd.grad_used != pgd.grad[:-1], axis=1))
+    assert kicks.tolist() == [0, 74, 124]  # at the saddle, then every >= 50 steps
+    np.testing.assert_allclose(pgd.xy[-1], (-1.0, 0.0), atol=1e-2)  # a well
+    assert pgd.loss[-1] < 1e-4 < gd.loss[-1] == 0.25
+
+
+def test_curvature_noise_traps_a_constant_lr_but_not_an_annealed_one(gallery):
+    paths = gallery["curvature_annealing"]
+    constant, annealed = paths["constant lr"].xy, paths["1/t annealing"].xy
+    assert np.abs(constant[-50:]).max() < 1e-4  # pulled into the saddle
+    assert np.abs(annealed[-50:, 0]).min() > 0.5  # in a well
+    assert annealed[-1, 0] == pytest.approx(0.794, abs=1e-3)
+
+
+def test_noisy_moons_jitter_shrinks_with_the_batch(gallery):
+    paths = gallery["noisy_moons"]
+
+    def jitter(label: str) -> float:  # mean step length over the last 50 steps
+        steps = np.diff(paths[label].xy[-51:], axis=0)
+        return float(np.linalg.norm(steps, axis=1).mean())
+
+    one, eight, full = jitter("SGD"), jitter("minibatch SGD"), jitter("GD")
+    assert one > 2 * eight and eight > 20 * full
+    minimum = np.array(surfaces.get("noisy_moons").minima[0])
+    assert np.linalg.norm(paths["GD"].xy[-1] - minimum) < 0.12  # still creeping
+
+
+def test_svrg_converges_below_sgds_noise_floor(gallery):
+    paths = gallery["svrg_noise_floor"]
+    surface = surfaces.get("linear_regression")
+    f_min = float(surface(*surface.minima[0]))
+    gap = {label: p.loss[-1] - f_min for label, p in paths.items()}
+    assert gap["SVRG"] * 1000 < gap["SGD"]
+    assert gap["SVRG"] == pytest.approx(gap["GD"], rel=0.1)  # as fast as GD
+    assert gap["SGD"] > 1e-3  # stalled at the noise floor
+
+
+def test_tanh_net_gd_lingers_at_the_saddle_and_sgd_does_not(gallery):
+    paths = gallery["tanh_net_saddle"]
+    near = {label: int(np.sum(np.hypot(*p.xy.T) < 0.25)) for label, p in paths.items()}
+    assert near == {"GD": 17, "SGD": 0, "minibatch SGD": 0}
+    minima = np.array(surfaces.get("tanh_net").minima)
+    for path in paths.values():  # all end near a minimum (SGD still jitters)
+        assert np.min(np.linalg.norm(minima - path.xy[-1], axis=1)) < 0.6
+
+
 def test_a_formula_surface_start_outside_its_window_is_named_as_a_start():
     text = (
         'surface: {expr: "x**2 - y**2", window: {x: [-2, 2], y: [-2, 2]}}\n'
@@ -542,3 +719,27 @@ def test_the_gallery_index_shows_each_output_kind_with_the_right_element():
         "<img", "<img", "<video", "<video", "<iframe",
     ]  # fmt: skip
     assert tag("a.pdf") == "<a"
+
+
+def test_lr_auto_tunes_each_optimizer_with_its_own_noise():
+    built = parse_scene(
+        "surface: linear_regression\nsteps: 60\nseed: 2\n"
+        "noise: {kind: minibatch, batch_size: 1}\noptimizers:\n"
+        "  - {name: sgd, lr: auto, label: GD, noise: null}\n"
+        "  - {name: sgd, lr: auto, label: SGD}\n"
+        "tune: {min: 0.01, max: 0.3, points: 6}\n"
+    ).build()
+    chosen = optimotion.tune(
+        built.surface,
+        {"GD": optimizers.sgd(lr=0.1), "SGD": optimizers.sgd(lr=0.1)},
+        built.starts[0],
+        60,
+        grid=built.grid,
+        seed=2,
+        noise={"GD": None, "SGD": noise.minibatch(1)},
+        stay_in_window=True,
+    )
+    tuned = built.tuned().optimizers
+    for label in ("GD", "SGD"):
+        assert tuned[label].hyperparams["lr"] == chosen[label].lr
+    assert chosen["GD"].lr != chosen["SGD"].lr  # the noise changed the choice

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._explorer import Explorer
 from ._inputs import SceneLike
@@ -60,6 +60,7 @@ def explore(
         TypeError: `what` is neither a scene nor a surface with optimizers.
     """
     from ..scene import BuiltScene, Scene, load_scene
+    from ..scene._noise_schema import keep_exact
     from ..surfaces import Surface
 
     source = None
@@ -67,7 +68,9 @@ def explore(
     if isinstance(what, str | os.PathLike):
         source, what = what, load_scene(what, overrides)
     if isinstance(what, Scene):
-        scene_dict = what.model_dump(mode="json", exclude_defaults=True)
+        scene_dict = keep_exact(
+            what, what.model_dump(mode="json", exclude_defaults=True)
+        )  # `noise: null` entries (exact gradients) stay in a saved scene
         what = what.build()
     if isinstance(what, BuiltScene):
         if optimizers is not None:
@@ -81,12 +84,12 @@ def explore(
                 if at == first and path in given
             }
             spec = dataclasses.replace(what.spec, colors=colors or None)
-        noise = what.noise
+        level = _sigma_of(what.noise)
         return Explorer(
             what.surface, what.optimizers, start or first, steps or what.steps,
-            seed=what.seed,
-            sigma=float(getattr(noise, "sigma", 0.0)) if noise is not None else sigma,
+            seed=what.seed, sigma=sigma if level is None else level,
             spec=spec, max_steps=max_steps, scene=scene_dict, source=source,
+            noise=what.noise, own_noise=what.own_noise,
         )  # fmt: skip
     if not isinstance(what, Surface) or optimizers is None:
         raise TypeError(
@@ -97,3 +100,12 @@ def explore(
         what, optimizers, start or what.start, steps or 200, seed=seed, sigma=sigma,
         spec=spec, max_steps=max_steps,
     )  # fmt: skip
+
+
+def _sigma_of(estimator: Any) -> float | None:
+    """The number `sigma` of an estimator (or of a chain's first part with one)
+    that the explorer's slider drives; None if it has none."""
+    for part in getattr(estimator, "estimators", (estimator,)):
+        if isinstance(getattr(part, "sigma", None), int | float):
+            return float(part.sigma)
+    return None

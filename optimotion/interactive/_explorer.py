@@ -53,7 +53,12 @@ class Explorer:
         steps: the steps shown (the steps slider), at most `max_steps`.
         max_steps: the steps computed by every recompute.
         lrs: `{label: lr}` (None for a scheduled learning rate: no slider).
-        sigma: the Gaussian gradient-noise level (noise slider).
+        sigma: the noise level σ (noise slider): the `sigma` of `noise`, or of
+            Gaussian gradient noise when `noise` is None.
+        noise: the estimator the slider drives (e.g. a scene's `noise:`), or None
+            for Gaussian noise; one without a number `sigma` is left as it is.
+        own_noise: `{label: estimator or None}` of optimizers with noise of their
+            own, which the slider leaves alone.
         seed: the noise seed.
         t: the step on screen.
         playing: whether the timer advances `t`.
@@ -79,6 +84,8 @@ class Explorer:
         max_steps: int | None = None,
         scene: Mapping[str, Any] | None = None,
         source: str | os.PathLike | None = None,
+        noise: Any = None,
+        own_noise: Mapping[str, Any] | None = None,
     ) -> None:
         from ..render import RenderSpec
 
@@ -104,6 +111,7 @@ class Explorer:
                 f"{self.steps}"
             )
         self.seed, self.sigma = int(seed), float(sigma)
+        self.noise, self.own_noise = noise, dict(own_noise or {})
         self.spec = RenderSpec() if spec is None else spec
         self.log_time = self.spec.log_time is True  # 'auto': off while exploring
         self.scene, self.source = scene, source
@@ -130,23 +138,46 @@ class Explorer:
     def _compute(self) -> None:
         """One call of the compiled race: always `max_steps`, always with a noise
         model (σ = 0 adds exact zeros), so the program never changes."""
-        from .. import noise
         from ..dynamics import race
 
         self.full = race(
             self.surface, self.optimizers(), self.start, self.max_steps,
-            seed=self.seed, noise=noise.gaussian(self.sigma),
+            seed=self.seed, noise=self.noises(),
         )  # fmt: skip
         self.recomputes += 1
         self._cut()
+
+    def noises(self) -> dict[str, Any]:
+        """`{label: estimator or None}`: the slider's noise at σ for every
+        optimizer without noise of its own (only σ changes: no recompile)."""
+        from .. import noise
+
+        if self.noise is None:
+            shared = noise.gaussian(self.sigma)
+        else:
+            shared = with_sigma(self.noise, self.sigma)
+        return {label: self.own_noise.get(label, shared) for label in self.labels}
+
+    def notes(self) -> dict[str, str]:
+        """`{label: legend text}` of the noise each path has (none for Gaussian
+        noise at σ = 0, the slider's resting place)."""
+        from ..noise import describe
+
+        quiet = self.noise is None and self.sigma == 0
+        return {
+            label: describe(estimator)
+            for label, estimator in self.noises().items()
+            if estimator is not None and (label in self.own_noise or not quiet)
+        }
 
     def _cut(self) -> None:
         from ..render._data import _track
 
         self.traces = {k: v.head(self.steps) for k, v in self.full.items()}
         if hasattr(self, "prepared"):
+            notes = self.notes()
             tracks = tuple(
-                _track(t.label, t.color, self.traces[t.label])
+                _track(t.label, t.color, self.traces[t.label], notes.get(t.label, ""))
                 for t in self.prepared.tracks
             )
             self.prepared = self.prepared._replace(tracks=tracks, steps=self.steps)
@@ -161,7 +192,11 @@ class Explorer:
         from ..render._theme import get_theme
 
         theme = self.theme = get_theme(self.spec.theme)
-        self.prepared = prepare(self.traces, self.surface, self.spec)
+        self.prepared = prepare(
+            self.traces,
+            self.surface,
+            dataclasses.replace(self.spec, notes=self.notes() or None),
+        )
         with rc_context(theme):
             fig = self.fig = plt.figure(figsize=(12.0, 7.6), facecolor=theme.background)
             self.ax = fig.add_axes((0.05, 0.35, 0.52, 0.58))
@@ -502,3 +537,16 @@ class Explorer:
             )
         self.replay()
         plt.show(block=True)
+
+
+def with_sigma(estimator: Any, sigma: float) -> Any:
+    """`estimator` with its number `sigma` (in a chain: the first part's that
+    has one) set to `sigma`; without one it is returned as it is."""
+    from ..noise import Chain
+
+    parts = list(getattr(estimator, "estimators", (estimator,)))
+    for i, part in enumerate(parts):
+        if isinstance(getattr(part, "sigma", None), int | float):
+            parts[i] = dataclasses.replace(part, sigma=float(sigma))
+            break
+    return Chain(tuple(parts)) if isinstance(estimator, Chain) else parts[0]

@@ -97,7 +97,9 @@ def current_scene(
     data = {k: v for k, v in base.items() if k not in ("start", "noise")}
     data["optimizers"] = [dict(entry) for entry in base["optimizers"]]
     data.update(start=[float(start[0]), float(start[1])], steps=steps, seed=seed)
-    if sigma > 0:
+    if base.get("noise") is not None:  # the scene's noise, at the slider's sigma
+        data["noise"] = _with_sigma(base["noise"], sigma)
+    elif sigma > 0:
         data["noise"] = {"kind": "gaussian", "sigma": float(sigma)}
     for entry, label in zip(data["optimizers"], labels, strict=True):
         if lrs[label] is not None:
@@ -111,6 +113,19 @@ def current_scene(
         data["render"] = render
     order = ("title", "surface", "start", "steps", "seed", "noise", "optimizers")
     return {k: data[k] for k in (*order, *data) if k in data}
+
+
+def _with_sigma(noise: Any, sigma: float) -> Any:
+    """A scene's `noise:` (a mapping, or a list of them) with the number `sigma`
+    the explorer's slider drives (in a list: the first one) set to `sigma`."""
+    items = [dict(item) for item in (noise if isinstance(noise, list) else [noise])]
+    for item in items:
+        if isinstance(item.get("sigma"), int | float) and not isinstance(
+            item["sigma"], bool
+        ):
+            item["sigma"] = float(sigma)
+            break
+    return items if isinstance(noise, list) else items[0]
 
 
 def save_view(fig, path, parts, *, animated, facecolor: str) -> None:

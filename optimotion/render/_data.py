@@ -165,7 +165,7 @@ def _lr_text(lr: np.ndarray) -> str:
     return f"lr={first:.3g}→{last:.3g}"
 
 
-def _track(label: str, color: str, traj: Trajectory) -> Track:
+def _track(label: str, color: str, traj: Trajectory, note: str = "") -> Track:
     xy = np.asarray(traj.xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)
     loss = np.asarray(traj.loss, dtype=np.float64).reshape(n)
@@ -180,9 +180,9 @@ def _track(label: str, color: str, traj: Trajectory) -> Track:
     step_length = np.asarray(traj.step_length, dtype=np.float64).reshape(n - 1)
     step = np.vstack([step, step[-1:]]) if len(step) else np.zeros((1, 2))
     legend = label
-    lr = _lr_text(traj.lr)
-    if lr:
-        legend += f" ({lr})"
+    details = ", ".join(part for part in (_lr_text(traj.lr), note) if part)
+    if details:
+        legend += f" ({details})"
     if diverged_at is not None:
         legend += f", diverged at {diverged_at}"
     return Track(
@@ -395,7 +395,10 @@ def prepare(
                 f"{type(label)}"
             )
     colors = assign_colors(labels, get_theme(spec.theme), spec.colors)
-    tracks = tuple(_track(lab, colors[lab], traces[lab]) for lab in labels)
+    notes = spec.notes or {}
+    tracks = tuple(
+        _track(lab, colors[lab], traces[lab], notes.get(lab, "")) for lab in labels
+    )
     steps = max(len(t.xy) - 1 for t in tracks)
     starts: list[tuple[float, float]] = []
     for t in tracks:

@@ -133,6 +133,8 @@ class RenderSpec:
             head (contour view).
         camera: the 3-D camera.
         colors: `{label: colour}` overrides of the palette.
+        notes: `{label: text}` added to a path's legend after its learning rate,
+            e.g. the noise it had: `{"SGD": "batch 8"}` gives "SGD (lr=0.1, batch 8)".
         layout: `(rows, cols)` grid of panels (default: one row).
         dpi: dots per inch: text and lines are sized in points, so a larger dpi makes
             them larger at the same pixel size.
@@ -159,6 +161,7 @@ class RenderSpec:
     arrows: bool = False
     camera: Camera = Camera()
     colors: Mapping[str, str] | None = None
+    notes: Mapping[str, str] | None = None
     layout: tuple[int, int] | None = None
     dpi: int = 100
     markers: str = "auto"
@@ -225,6 +228,8 @@ class RenderSpec:
             )
         if self.colors is not None:
             object.__setattr__(self, "colors", dict(self.colors))
+        if self.notes is not None:
+            object.__setattr__(self, "notes", dict(self.notes))
         if self.layout is not None:
             layout = tuple(self.layout)
             if len(layout) != 2 or not all(_is_int(v) and v >= 1 for v in layout):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +25,11 @@ class BuiltScene(NamedTuple):
         starts: the start points; each races all the optimizers.
         steps: optimizer steps.
         seed: the noise seed.
-        noise: the noise model, or None.
+        noise: the scene's `noise:` estimator, or None (exact gradients).
         spec: the `RenderSpec`, its colours keyed by path label.
         output: the output path from the scene, or None.
+        own_noise: `{label: estimator or None}` of the optimizers whose entry sets
+            its own `noise:` (None: exact gradients), in place of `noise`.
         auto: the labels of optimizers whose learning rate is `auto`.
         grid: the learning rates `auto` searches.
     """
@@ -39,8 +42,15 @@ class BuiltScene(NamedTuple):
     noise: Any
     spec: RenderSpec
     output: str | None
+    own_noise: Mapping[str, Any] = {}
     auto: tuple[str, ...] = ()
     grid: tuple[float, ...] = ()
+
+    def noises(self) -> dict[str, Any]:
+        """`{label: estimator or None}`: the noise each optimizer sees."""
+        return {
+            label: self.own_noise.get(label, self.noise) for label in self.optimizers
+        }
 
     def entries(self) -> list[tuple[str, str, tuple[float, float]]]:
         """`(path label, optimizer label, start)` of every path, in legend order."""
@@ -57,7 +67,7 @@ class BuiltScene(NamedTuple):
             *_cache.surface_parts(self.surface),
             [(label, o.name, sorted(o.hyperparams.items()))
              for label, o in self.optimizers.items()],
-            self.starts, self.steps, self.seed, self.noise, self.auto, self.grid,
+            self.starts, self.steps, self.seed, self.noises(), self.auto, self.grid,
         )  # fmt: skip
         return _cache.trajectories(digest, self._race, enabled=cache)
 
@@ -70,9 +80,8 @@ class BuiltScene(NamedTuple):
         from ..dynamics import tune  # noqa: PLC0415
         from ..optimizers import rebuild  # noqa: PLC0415
 
-        noise = self.noise
-        if isinstance(noise, Mapping):
-            noise = {label: noise.get(label) for label in self.auto}
+        noises = self.noises()  # each optimizer tuned with the noise it races with
+        noise = {label: noises[label] for label in self.auto}
         chosen = tune(
             self.surface,
             {label: self.optimizers[label] for label in self.auto},
@@ -105,7 +114,7 @@ class BuiltScene(NamedTuple):
                 start,
                 self.steps,
                 seed=self.seed,
-                noise=self.noise,
+                noise=self.noises() if self.own_noise else self.noise,
             )
             for start in self.starts
         }
@@ -159,7 +168,22 @@ def build(scene: Scene) -> BuiltScene:
     else:
         surface = surfaces.get(scene.surface)
     starts = tuple((float(x), float(y)) for x, y in starts or [surface.start])
+    from ..noise import describe  # noqa: PLC0415
+    from ._noise_schema import build_noise  # noqa: PLC0415
+
     labels = scene.labels()
+    shared = build_noise(scene.noise)
+    own = {}
+    for label, entry in zip(labels, scene.optimizers, strict=True):
+        overrides, estimator = entry.own_noise()
+        if overrides:
+            own[label] = estimator
+    noises = {label: own.get(label, shared) for label in labels}
+    notes = {  # the legend says what noise each path had: "SGD (lr=0.1, batch 8)"
+        path: describe(noises[label])
+        for path, label, _ in _entries(labels, starts)
+        if noises[label] is not None
+    }
     color = {  # the scene's colour, else a registered optimizer's own
         label: o.color or optimizers.color(o.name)
         for label, o in zip(labels, scene.optimizers, strict=True)
@@ -178,9 +202,12 @@ def build(scene: Scene) -> BuiltScene:
         starts=starts,
         steps=scene.steps,
         seed=scene.seed,
-        noise=None if scene.noise is None else scene.noise.build(),
-        spec=scene.render.to_spec(scene.title, colors),
+        noise=shared,
+        spec=dataclasses.replace(
+            scene.render.to_spec(scene.title, colors), notes=notes or None
+        ),
         output=scene.render.output,
+        own_noise=own,
         auto=tuple(
             label
             for label, entry in zip(labels, scene.optimizers, strict=True)

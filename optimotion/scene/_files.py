@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._atomic import atomic_open
 from ._base import MAX_SIDE, MIN_SIDE
+from ._noise_schema import keep_exact
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..dynamics import Trajectory
@@ -173,7 +174,9 @@ def export(
 
         def write(f: Any) -> None:
             data = {
-                "scene": scene.model_dump(mode="json", exclude_none=True),
+                "scene": keep_exact(
+                    scene, scene.model_dump(mode="json", exclude_none=True)
+                ),
                 "paths": {
                     label: {
                         "optimizer": info[label][0],

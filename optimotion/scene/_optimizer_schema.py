@@ -21,6 +21,7 @@ from .. import optimizers
 from ..optimizers import nice_name, schedules
 from ._base import MAX_TEXT, Flag, Model, Number, Whole, fail, fail_many, text
 from ._errors import did_you_mean
+from ._noise_schema import NoiseSpec, build_noise
 
 
 def _factory_error(error: Exception, name: str, fields: typing.Iterable[str]) -> None:
@@ -229,9 +230,22 @@ class OptimizerBase(Model):
         "'#d55e00' (default: the theme's colour-blind-safe palette).",
     )
 
+    noise: NoiseSpec | None = Field(
+        None,
+        description="This optimizer's own gradient noise, as the scene's `noise:` "
+        "(which it replaces); `null` for exact gradients. Default: the scene's.",
+    )
+
+    def own_noise(self) -> tuple[bool, Any]:
+        """`(True, estimator or None)` if the entry sets its own `noise:` (null
+        included), else `(False, None)`: the scene's noise applies."""
+        if "noise" not in self.model_fields_set:
+            return False, None
+        return True, build_noise(self.noise)
+
     def hyperparams(self) -> dict[str, Any]:
         """The hyperparameters given in the scene (numbers and schedule models)."""
-        common = ("name", "label", "color")
+        common = ("name", "label", "color", "noise")
         return {k: v for k, v in self if k not in common and v is not None}
 
     def build(self) -> optimizers.Optimizer:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import pydantic
 from pydantic import AfterValidator, Discriminator, Field, Tag, WithJsonSchema
@@ -25,9 +25,11 @@ from ._base import (
     Point,
     Whole,
     fail,
+    fail_many,
     text,
 )
 from ._errors import did_you_mean, one_of
+from ._noise_schema import NoiseSpec, check_surface
 from ._optimizer_schema import OptimizerSpec
 from ._render_schema import RenderSettings
 
@@ -166,25 +168,6 @@ StartSpec = Annotated[
 ]
 
 
-class GaussianNoise(Model):
-    """Additive Gaussian gradient noise: the optimizers see ∇f + σ ξ, ξ ~ N(0, I)."""
-
-    kind: Literal["gaussian"] = Field(description="`gaussian`.")
-    sigma: Annotated[Number, Field(ge=0)] = Field(
-        description="Standard deviation σ per coordinate."
-    )
-
-    def build(self) -> Any:
-        from .. import noise  # noqa: PLC0415
-
-        return noise.gaussian(self.sigma)
-
-
-NoiseSpec = Annotated[GaussianNoise, Field(discriminator="kind")]
-"""A gradient noise model chosen by `kind:` (a discriminated union: new kinds add a
-model here)."""
-
-
 MAX_TUNE_POINTS = 200
 
 
@@ -240,13 +223,17 @@ class Scene(Model):
     )
     seed: Annotated[Whole, Field(ge=0, le=MAX_SEED)] = Field(
         0,
-        description="Random seed of the noise (every optimizer sees the same), in "
-        f"[0, {MAX_SEED}].",
+        description="Random seed of the noise (optimizers with the same noise "
+        f"see the same draws), in [0, {MAX_SEED}].",
     )
     noise: NoiseSpec | None = Field(
         None,
-        description="Gradient noise, e.g. `{kind: gaussian, sigma: 0.1}` (default: "
-        "exact gradients).",
+        description="Gradient noise of every optimizer (an entry's own `noise:` "
+        "overrides it): `{kind: gaussian, sigma: 0.1}`, `{kind: minibatch, "
+        "batch_size: 8}`, ... (kinds: gaussian, shaking, curvature, heavy_tailed, "
+        "minibatch, svrg, perturbed), or a list of them, a chain: one source "
+        "(shaking, minibatch, svrg) first, then perturbations. Default: exact "
+        "gradients.",
     )
     optimizers: list[OptimizerSpec] = Field(
         min_length=1,
@@ -307,7 +294,31 @@ class Scene(Model):
                 except (ValueError, TypeError) as error:
                     fail(_expression_error(error), "surface", "expr")
         self._check_frames()
+        self._check_noise()
         return self
+
+    def _check_noise(self) -> None:
+        """Refuse noise the surface cannot serve (minibatch on a closed form)."""
+        own = [
+            (("optimizers", i, "noise"), o.noise)
+            for i, o in enumerate(self.optimizers)
+            if o.noise is not None
+        ]
+        specs = [(("noise",), self.noise)] * (self.noise is not None) + own
+        if not specs:
+            return
+        if isinstance(self.surface, ExpressionSurface):
+            surface = self.surface.build((self.starts() or [None])[0])
+            shown = "a formula"
+        else:
+            surface, shown = surfaces.get(self.surface), repr(self.surface)
+        problems = [
+            problem
+            for at, spec in specs
+            for problem in check_surface(spec, surface, shown, *at)
+        ]
+        if problems:
+            fail_many(problems)
 
     def frames(self) -> int:
         """Frames the animation will have (motion plus hold), from `frame_plan`."""
