@@ -316,6 +316,9 @@ _VIEW_HELP = {
     "surface3d": "the shaded surface in 3-D with the trails lifted onto it",
     "loss": "loss against step, a cursor at the current step",
     "speed": "step length |x_t+1 - x_t| against step (slow-down near saddles)",
+    "cloud": "ensembles: the kept particles as a moving scatter with thin trails",
+    "distribution": "ensembles: histogram of log|x - center| per frame, theory line",
+    "survival": "ensembles: fraction of particles not yet escaped against step",
 }
 
 

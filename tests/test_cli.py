@@ -414,7 +414,7 @@ def test_list(capsys):
     assert "  cosine                 lr, t_max, eta_min=0.0" in out.splitlines()
     code, out, _ = run(["list", "views"], capsys)
     assert [line.split()[0] for line in out.splitlines()] == [
-        "contour", "surface3d", "loss", "speed",
+        "contour", "surface3d", "loss", "speed", "cloud", "distribution", "survival",
     ]  # fmt: skip
     code, out, _ = run(["list"], capsys)
     assert code == 0

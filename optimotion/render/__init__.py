@@ -5,6 +5,10 @@ runs.
 """
 
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
+from ._particles import ENSEMBLE_VIEWS as ENSEMBLE_VIEWS
+from ._particles import Particles as Particles
+from ._particles import particles as particles
+from ._particles import views_problem as views_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
@@ -31,6 +35,7 @@ from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
 
 __all__ = [
+    "ENSEMBLE_VIEWS",
     "FORMATS",
     "MAX_GIF_FPS",
     "MOVIE_FORMATS",
@@ -42,6 +47,7 @@ __all__ = [
     "FramePlan",
     "GifSink",
     "NullSink",
+    "Particles",
     "PngFolderSink",
     "RenderSpec",
     "Sink",
@@ -50,10 +56,12 @@ __all__ = [
     "final_frame",
     "gif_durations_ms",
     "output_problem",
+    "particles",
     "preload",
     "render",
     "render_frames",
     "saving",
     "sink_for",
     "still",
+    "views_problem",
 ]

@@ -26,6 +26,17 @@ class ContourPanel(BasePanel):
     view = "contour"
 
     def draw_static(self) -> None:
+        self.draw_surface()
+        ax, theme = self.ax, self.theme
+        self.trails = Trails(self.tracks, fade=self.spec.fade, zorder=4)
+        ax.add_collection(self.animate(self.trails.collection), autolim=False)
+        self.arrows = self._make_arrows() if self.spec.arrows else []
+        self.heads = Heads(self.tracks, theme, zorder=5, offset_transform=ax.transData)
+        for artist in self.heads.artists:
+            ax.add_collection(self.animate(artist), autolim=False)
+
+    def draw_surface(self) -> None:
+        """The static map: contours, critical points, starts, limits, labels."""
         ax, theme, surf = self.ax, self.theme, self.prepared.surface
         self.style_axes()
         height = surf.height(surf.Z)
@@ -57,13 +68,6 @@ class ContourPanel(BasePanel):
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x")
         ax.set_ylabel("y", rotation=0, labelpad=8)
-
-        self.trails = Trails(self.tracks, fade=self.spec.fade, zorder=4)
-        ax.add_collection(self.animate(self.trails.collection), autolim=False)
-        self.arrows = self._make_arrows() if self.spec.arrows else []
-        self.heads = Heads(self.tracks, theme, zorder=5, offset_transform=ax.transData)
-        for artist in self.heads.artists:
-            ax.add_collection(self.animate(artist), autolim=False)
 
     def _make_arrows(self) -> list:
         ax, n = self.ax, len(self.tracks)

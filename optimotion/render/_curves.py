@@ -47,6 +47,10 @@ class CurvePanel(BasePanel):
         the limits (a run that leaves the window would squash every other curve)."""
         raise NotImplementedError
 
+    def limits(self, finite: np.ndarray) -> tuple[bool, float, float]:
+        """`(log, lo, hi)` of the y axis for the finite values shown."""
+        return curve_limits(finite, pad=0.05)
+
     def draw_static(self) -> None:
         ax, theme = self.ax, self.theme
         self.style_axes()
@@ -56,7 +60,7 @@ class CurvePanel(BasePanel):
         finite = values[np.isfinite(values) & shown]
         if finite.size == 0:
             finite = values[np.isfinite(values)]
-        self.log, lo, hi = curve_limits(finite, pad=0.05)
+        self.log, lo, hi = self.limits(finite)
         if self.log:
             ax.set_yscale("log", nonpositive="clip")
         if finite.size:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ._particles import ENSEMBLE_VIEWS, Particles, is_ensemble, particles, sample_path
 from ._spec import RenderSpec
 from ._theme import assign_colors, get_theme
 
@@ -102,6 +103,15 @@ class Prepared(NamedTuple):
     tracks: tuple[Track, ...]
     steps: int
     starts: tuple[tuple[float, float], ...]
+    particles: tuple[Particles | None, ...] = ()
+    """Per track, its ensemble (None for a trajectory); empty: no ensembles."""
+
+    def clouds(self) -> list[tuple[Track, Particles]]:
+        """`(track, particles)` of every ensemble, in legend order."""
+        if not self.particles:
+            return []
+        pairs = zip(self.tracks, self.particles, strict=True)
+        return [(t, p) for t, p in pairs if p is not None]
 
 
 def _lr_text(lr: np.ndarray) -> str:
@@ -222,7 +232,16 @@ def prepare(
                 f"{type(label)}"
             )
     colors = assign_colors(labels, get_theme(spec.theme), spec.colors)
-    tracks = tuple(_track(lab, colors[lab], traces[lab]) for lab in labels)
+    records = [
+        particles(traces[lab]) if is_ensemble(traces[lab]) else None for lab in labels
+    ]
+    tracks = tuple(
+        _track(lab, colors[lab], traces[lab])
+        if record is None
+        else _ensemble_track(lab, colors[lab], record, surface)
+        for lab, record in zip(labels, records, strict=True)
+    )
+    _check_ensemble_views(spec, labels, records)
     steps = max(len(t.xy) - 1 for t in tracks)
     starts: list[tuple[float, float]] = []
     for t in tracks:
@@ -234,4 +253,31 @@ def prepare(
         tracks=tracks,
         steps=steps,
         starts=tuple(starts),
+        particles=tuple(records) if any(r is not None for r in records) else (),
     )
+
+
+def _ensemble_track(label: str, color: str, record: Particles, surface) -> Track:
+    """An ensemble's sample path (its first kept particle) as a track; the legend
+    says how many particles the ensemble ran."""
+    track = _track(label, color, sample_path(record, surface))
+    legend = f"{label} (n={record.n:,}"
+    lr = _lr_text(record.lr)
+    legend += f", {lr})" if lr else ")"
+    return track._replace(legend=legend)
+
+
+def _check_ensemble_views(spec: RenderSpec, labels, records) -> None:
+    wanted = [v for v in spec.views if v in ENSEMBLE_VIEWS]
+    if wanted and all(r is None for r in records):
+        raise ValueError(
+            f"`render`: view {wanted[0]!r} draws ensembles (optimotion.ensemble), "
+            "got only trajectories"
+        )
+    if "survival" in wanted:
+        for label, record in zip(labels, records, strict=True):
+            if record is not None and record.survival is None:
+                raise ValueError(
+                    f"`render`: view 'survival' needs an exit radius; ensemble "
+                    f"{label!r} was run without exit_radius"
+                )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ._contour import ContourPanel
 from ._curves import LossPanel, SpeedPanel
 from ._data import Prepared, SurfaceData
+from ._ensemble_views import CloudPanel, DistributionPanel, SurvivalPanel
 from ._panels import CRITICAL_STYLE, HEAD_SIZE, LINE_WIDTH, BasePanel
 from ._spec import RenderSpec
 from ._surface3d import Surface3DPanel
@@ -30,7 +31,13 @@ PANELS = {
     "surface3d": Surface3DPanel,
     "loss": LossPanel,
     "speed": SpeedPanel,
+    "cloud": CloudPanel,
+    "distribution": DistributionPanel,
+    "survival": SurvivalPanel,
 }
+
+MAPS = ("contour", "cloud")
+"""The views drawn on the contour map (its title, start and critical points)."""
 
 MIN_FONT = 6.5  # points: nothing is shrunk below this
 MIN_SHRINK = 0.75  # nor below this fraction of its own size: then it is cut
@@ -122,7 +129,7 @@ class Layout:
     # -- static text ---------------------------------------------------------
 
     def _panel_title(self) -> None:
-        contour = next((p for p in self.panels if p.view == "contour"), None)
+        contour = next((p for p in self.panels if p.view in MAPS), None)
         if contour is None:
             return
         name, text = surface_title(self.prepared.surface)
@@ -192,7 +199,7 @@ class Layout:
                 )  # fmt: skip
             )
             labels.append(track.legend)
-        if any(p.view == "contour" for p in self.panels):
+        if any(p.view in MAPS for p in self.panels):
             handles.append(
                 Line2D(
                     [],

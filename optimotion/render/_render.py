@@ -21,6 +21,7 @@ import numpy as np
 from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
 from ._layout import _mathtext, make_figure, rc_context
+from ._particles import views_problem
 from ._sinks import (
     STILL_FORMATS,
     NullSink,
@@ -268,7 +269,10 @@ def render(
     Ctrl-C leaves no output.
 
     Args:
-        traces: `{legend label: Trajectory}` (e.g. from `optimotion.race`).
+        traces: `{legend label: Trajectory}` (e.g. from `optimotion.race`), or
+            ensembles (`optimotion.ensemble_race`, or `render.particles(...)` to
+            add a theory curve) for the `cloud`, `distribution` and `survival`
+            views; other views draw an ensemble's first kept particle.
         surface: the surface they ran on.
         spec: what to draw and how (`RenderSpec`).
         output: where to write.
@@ -280,10 +284,13 @@ def render(
 
     Raises:
         ValueError: an unknown format, odd pixel sizes for MP4/WebM, fps > 50 for a
-            GIF, or bad traces.
+            GIF, an ensemble view to HTML, or bad traces.
     """
     path = pathlib.Path(output)
     check_output(output, spec.size, spec.fps)  # before any work
+    problem = views_problem(spec.views, os.fspath(output))
+    if problem:
+        raise ValueError(f"`render`: {problem}")
     if not is_folder(output) and path.suffix.lower() == ".html":
         from ._html import write_html  # the self-contained browser player
 
