@@ -25,7 +25,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 _SUBMODULES = {
-    "noise", "optimizers", "render", "scene", "surfaces", "dynamics", "interactive",
+    "analysis", "noise", "optimizers", "render", "scene", "surfaces", "dynamics",
+    "interactive",
 }  # fmt: skip
 _FROM_DYNAMICS = {"Ensemble", "Trajectory", "ensemble", "ensemble_race", "race", "run"}
 _FROM_INTERACTIVE = {"animate", "explore", "plot"}
@@ -33,6 +34,7 @@ _FROM_INTERACTIVE = {"animate", "explore", "plot"}
 __all__ = [
     "Ensemble",
     "Trajectory",
+    "analysis",
     "animate",
     "ensemble",
     "ensemble_race",
