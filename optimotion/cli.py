@@ -274,7 +274,7 @@ def entry_point() -> NoReturn:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import output_problem  # noqa: PLC0415
+    from .render import output_problem, views_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
 
@@ -290,6 +290,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         field, message = problem
         where = f"-o {output}" if args.output else f"output {output}"
         raise UsageError(f"{where}: render.{field}: {message}")
+    problem = views_problem(scene.render.views, output)
+    if problem:
+        raise UsageError(f"-o {output}: render.views: {problem}")
     scene.build().render(output, progress=False if args.quiet else None)
     if not args.quiet:
         print(output)

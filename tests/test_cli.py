@@ -167,6 +167,31 @@ BROKEN = [
      "  - {name: momentum, label: GD}\n",
      ["scene.yaml:4: optimizers[1].label: label 'GD' is already used by "
       "optimizers[0]; labels must differ"]),
+    # ensembles
+    ("no particles", BASE + "ensemble: {n: 0}\n",
+     ["scene.yaml:4: ensemble.n: must be >= 1, got 0"]),
+    ("keep over n", BASE + "ensemble: {n: 100, keep: 101}\n",
+     ["scene.yaml:4: ensemble.keep: must be <= n (100), got 101"]),
+    ("too many particle-steps", BASE + "steps: 1000\nensemble: {n: 200000}\n",
+     ["scene.yaml:5: ensemble.n: 200,000 particles x 1,000 steps x 1 optimizer is "
+      "200,000,000 particle-steps; the limit is 100,000,000"]),
+    ("zero exit radius", BASE + "ensemble: {n: 10, exit_radius: 0}\n",
+     ["scene.yaml:4: ensemble.exit_radius: must be > 0, got 0"]),
+    ("negative exit radius", BASE + "ensemble: {n: 10, exit_radius: -1.5}\n",
+     ["scene.yaml:4: ensemble.exit_radius: must be > 0, got -1.5"]),
+    ("cloud without ensemble", BASE + "render: {views: [contour, cloud]}\n",
+     ["scene.yaml:4: render.views[1]: 'cloud' draws ensembles; add an `ensemble:` "
+      "section (e.g. ensemble: {n: 1000})"]),
+    ("survival without exit radius",
+     BASE + "ensemble: {n: 10}\nrender: {views: [survival]}\n",
+     ["scene.yaml:5: render.views[0]: 'survival' needs ensemble.exit_radius"]),
+    ("ensemble view to html",
+     BASE + "ensemble: {n: 10}\nrender: {views: [cloud], output: c.html}\n",
+     ["scene.yaml:5: render.output: the HTML player cannot show the 'cloud' view; "
+      "render ensembles to .gif, .mp4, .webm, PNG frames or a still"]),
+    ("ensemble from two starts",
+     BASE + "start: [[0, 0.1], [0, 0.2]]\nensemble: {n: 10}\n",
+     ["scene.yaml:4: start: an ensemble scene has one start point"]),
     # absurd sizes, steps and frames
     ("absurd steps", BASE + "steps: 1000000000\n",
      ["scene.yaml:4: steps: 1,000,000,000 steps is over the limit of 100,000"]),

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..dynamics import Trajectory
+    from ..dynamics import Ensemble, Trajectory
     from ..optimizers import Optimizer
     from ..render import RenderSpec
     from ..surfaces import Surface
@@ -27,6 +27,8 @@ class BuiltScene(NamedTuple):
         noise: the noise model, or None.
         spec: the `RenderSpec`, its colours keyed by path label.
         output: the output path from the scene, or None.
+        ensemble: the scene's `ensemble:` settings, or None: each optimizer then
+            runs as particles (`ensembles()`), and `render` draws them.
     """
 
     surface: Surface
@@ -37,6 +39,7 @@ class BuiltScene(NamedTuple):
     noise: Any
     spec: RenderSpec
     output: str | None
+    ensemble: Any = None
 
     def entries(self) -> list[tuple[str, str, tuple[float, float]]]:
         """`(path label, optimizer label, start)` of every path, in legend order."""
@@ -60,6 +63,48 @@ class BuiltScene(NamedTuple):
         }
         return {path: by_start[start][label] for path, label, start in self.entries()}
 
+    def ensembles(self) -> dict[str, Ensemble]:
+        """Every optimizer as an ensemble (`optimotion.ensemble_race`, one
+        compiled program): `{label: Ensemble}`. Needs an `ensemble:` section."""
+        from ..dynamics import ensemble_race  # noqa: PLC0415
+
+        settings = self.ensemble
+        if settings is None:
+            raise ValueError(
+                "`BuiltScene.ensembles`: the scene has no ensemble section"
+            )
+        return ensemble_race(
+            self.surface,
+            dict(self.optimizers),
+            self.starts[0],
+            self.steps,
+            n=settings.n,
+            noise=self.noise,
+            seed=self.seed,
+            spread=settings.spread,
+            keep=settings.kept(),
+            exit_radius=settings.exit_radius,
+            center=None if settings.center is None else tuple(settings.center),
+        )
+
+    def traces(self) -> Mapping[str, Any]:
+        """What `render` draws: the race, or with an `ensemble:` section each
+        ensemble with its saddle theory (`render.particles`)."""
+        if self.ensemble is None:
+            return self.race()
+        from ..analysis import theory, theory_curve  # noqa: PLC0415
+        from ..render import particles  # noqa: PLC0415
+
+        traces = {}
+        for label, ens in self.ensembles().items():
+            model = theory(self.surface, self.noise, ens.center)
+            curve = None
+            if model is not None:
+                anchor = ens.steps // 2
+                curve = theory_curve(ens.mean_log_distance, ens.lr, model, anchor)
+            traces[label] = particles(ens, theory=curve)
+        return traces
+
     def render(self, output: str | os.PathLike, *, progress: bool | None = None):
         """Race and render to `output` (`optimotion.render.render`); returns the
         path. The figure's static part (the surface's grid and critical points, and
@@ -69,7 +114,7 @@ class BuiltScene(NamedTuple):
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             static = pool.submit(preload, self.surface)
-            traces = self.race()
+            traces = self.traces()
             static.result()
         return render(traces, self.surface, self.spec, output, progress=progress)
 
@@ -114,4 +159,5 @@ def build(scene: Scene) -> BuiltScene:
         noise=None if scene.noise is None else scene.noise.build(),
         spec=scene.render.to_spec(scene.title, colors),
         output=scene.render.output,
+        ensemble=scene.ensemble,
     )

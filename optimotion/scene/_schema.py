@@ -18,6 +18,7 @@ from ._base import (
     MAX_PATHS,
     MAX_STARTS,
     MAX_STEPS,
+    Flag,
     Model,
     Number,
     Point,
@@ -25,6 +26,7 @@ from ._base import (
     fail,
     text,
 )
+from ._ensemble_schema import EnsembleSettings, check_scene
 from ._errors import did_you_mean, one_of
 from ._optimizer_schema import OptimizerSpec
 from ._render_schema import RenderSettings
@@ -159,7 +161,41 @@ class GaussianNoise(Model):
         return noise.gaussian(self.sigma)
 
 
-NoiseSpec = Annotated[GaussianNoise, Field(discriminator="kind")]
+class CurvatureNoise(Model):
+    """Attractive (multiplicative) noise: ∇f + σ ξ ⊙ (x − center), random
+    curvature around `center` (the seed's σ x dW)."""
+
+    kind: Literal["curvature"] = Field(description="`curvature`.")
+    sigma: Annotated[Number, Field(ge=0)] = Field(description="Strength σ.")
+    center: Point = Field((0.0, 0.0), description="Where the noise vanishes.")
+    sde: Flag = Field(
+        False,
+        description="Noise per unit time (σ / √lr): SGD then follows dx = ... + σ x "
+        "dW, whose growth rate at a saddle is a − σ²/2.",
+    )
+
+    def build(self) -> Any:
+        from .. import noise  # noqa: PLC0415
+
+        return noise.curvature(self.sigma, tuple(self.center), sde=self.sde)
+
+
+class ShakingNoise(Model):
+    """The surface shaken: the gradient is taken at x − δ, δ ~ N(0, σ² I)."""
+
+    kind: Literal["shaking"] = Field(description="`shaking`.")
+    sigma: Annotated[Number, Field(ge=0)] = Field(description="Standard deviation σ.")
+
+    def build(self) -> Any:
+        from .. import noise  # noqa: PLC0415
+
+        return noise.shaking(self.sigma)
+
+
+NoiseSpec = Annotated[
+    Union[GaussianNoise, CurvatureNoise, ShakingNoise],  # noqa: UP007
+    Field(discriminator="kind"),
+]
 """A gradient noise model chosen by `kind:` (a discriminated union: new kinds add a
 model here)."""
 
@@ -209,6 +245,12 @@ class Scene(Model):
     render: RenderSettings = Field(
         RenderSettings(), description="Panels, size, timing, theme and output file."
     )
+    ensemble: EnsembleSettings | None = Field(
+        None,
+        description="Run each optimizer as n particles, e.g. `{n: 2000, "
+        "exit_radius: 1}`: the `cloud`, `distribution` and `survival` views and "
+        "`optimotion study` show them (default: one path per optimizer).",
+    )
 
     @pydantic.field_validator("title")
     @classmethod
@@ -254,6 +296,7 @@ class Scene(Model):
                 except (ValueError, TypeError) as error:
                     fail(_expression_error(error), "surface", "expr")
         self._check_frames()
+        check_scene(self)
         return self
 
     def frames(self) -> int:
@@ -271,8 +314,9 @@ class Scene(Model):
     def summary(self) -> str:
         """One line: `6 optimizers x 1 start, 300 steps, 181 frames`."""
         n, k = len(self.optimizers), len(self.starts() or [None])
+        particles = "" if self.ensemble is None else f" x {self.ensemble.n:,} particles"
         return (
-            f"{n} optimizer{'s' * (n != 1)} x {k} start{'s' * (k != 1)}, "
+            f"{n} optimizer{'s' * (n != 1)} x {k} start{'s' * (k != 1)}{particles}, "
             f"{self.steps:,} steps, {self.frames():,} frames"
         )
 
