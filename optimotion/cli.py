@@ -209,6 +209,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_explore)
 
+    p = command(
+        "study",
+        "run a scene's ensembles; write stats.csv, stats.json and plots",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help="a YAML scene with `ensemble:`")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="the folder to write into (created if missing, its parent must exist)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(run=_cmd_study)
+
     p = command("schema", "print (or write) the JSON Schema of scene files")
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.set_defaults(run=_cmd_schema)
@@ -482,6 +498,30 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         explorer.show()
     except NoDisplayError as error:
         raise UsageError(str(error)) from None
+    return EXIT_OK
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from .scene import load_scene  # noqa: PLC0415
+
+    scene = load_scene(args.scene, args.overrides)
+    if scene.ensemble is None:
+        raise UsageError(
+            f"{args.scene}: no `ensemble:` section; study runs ensembles, e.g. "
+            "ensemble: {n: 2000, exit_radius: 1}"
+        )
+    folder = args.output.rstrip("/") or "/"
+    _check_folder(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"-o {args.output}: exists and is not a folder")
+    os.makedirs(folder, exist_ok=True)
+    from .study import study  # noqa: PLC0415
+
+    result = study(
+        scene, folder, name=args.scene, progress=False if args.quiet else None
+    )
+    if not args.quiet:
+        print(result.summary)
     return EXIT_OK
 
 
