@@ -28,6 +28,7 @@ __all__ = [
     "escapes",
     "expected_log_abs",
     "fit_growth",
+    "fit_window",
     "step_growth",
     "theory",
     "theory_curve",
@@ -254,6 +255,24 @@ def fit_growth(
         float(slopes.std(ddof=1) / math.sqrt(alive)) if len(slopes) > 1 else math.nan
     )
     return Fit(rate=rate, stderr=stderr, lo=lo, hi=hi, intercept=intercept)
+
+
+def fit_window(alive: Any) -> tuple[int, int]:
+    """`(lo, hi)`: the steps the growth rate is fitted over: the second half of
+    the steps before the first particle diverges (the mean over the survivors
+    would lose the fastest-growing particles), at least steps 0..2.
+
+    Examples:
+        >>> fit_window([5, 5, 5, 5, 5, 5, 5])
+        (3, 6)
+        >>> fit_window([5, 5, 5, 5, 5, 4, 4])
+        (2, 4)
+    """
+    alive = np.asarray(alive)
+    lost = np.flatnonzero(alive < alive[0])
+    hi = len(alive) - 1 if lost.size == 0 else max(int(lost[0]) - 1, 2)
+    hi = min(hi, len(alive) - 1)
+    return hi // 2, hi
 
 
 class Escapes(NamedTuple):

@@ -62,13 +62,16 @@ class Study(NamedTuple):
 
 
 def measure(ensemble: Any, surface: Any, noise: Any) -> Measured:
-    """Fit, theory and escapes of one `Ensemble` (fit over its second half)."""
+    """Fit (over `analysis.fit_window`), theory and escapes of one `Ensemble`."""
+    lo, hi = analysis.fit_window(ensemble.alive)
     fit = analysis.fit_growth(
         ensemble.mean_log_distance,
         ensemble.lr,
         ensemble.paths,
         ensemble.center,
-        int(ensemble.alive[-1]),
+        int(ensemble.alive[hi]),
+        lo=lo,
+        hi=hi,
     )
     model = analysis.theory(surface, noise, ensemble.center)
     curve = rate = None
@@ -259,9 +262,10 @@ def _summary(name, scene, ensembles, measured, files, seconds) -> str:
         )
         lines.append(f"{label} ({lr_text})")
         err = "" if not math.isfinite(m.fit.stderr) else f" ± {m.fit.stderr:.2g}"
+        before = "" if m.fit.hi == steps else ", before the first divergence"
         lines.append(
             f"  growth rate    {m.fit.rate:.3g}{err} per unit time "
-            f"(fit over steps {m.fit.lo}-{m.fit.hi})"
+            f"(fit over steps {m.fit.lo}-{m.fit.hi}{before})"
         )
         if m.theory is not None:
             a, sigma = m.theory.a, m.theory.sigma
@@ -271,6 +275,11 @@ def _summary(name, scene, ensembles, measured, files, seconds) -> str:
                 head = f"a = {a:.3g}, σ = {sigma:.3g} per step (not per unit time)"
             lines.append(
                 f"  theory         {head}; exact over the fit: {m.theory_rate:.3g}"
+            )
+        else:
+            lines.append(
+                "  theory         none here (it needs a saddle at the center and "
+                "additive or curvature noise)"
             )
         if m.escapes is not None:
             median = (

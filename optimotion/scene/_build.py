@@ -92,7 +92,7 @@ class BuiltScene(NamedTuple):
         ensemble with its saddle theory (`render.particles`)."""
         if self.ensemble is None:
             return self.race()
-        from ..analysis import theory, theory_curve  # noqa: PLC0415
+        from ..analysis import fit_window, theory, theory_curve  # noqa: PLC0415
         from ..render import particles  # noqa: PLC0415
 
         traces = {}
@@ -100,7 +100,7 @@ class BuiltScene(NamedTuple):
             model = theory(self.surface, self.noise, ens.center)
             curve = None
             if model is not None:
-                anchor = ens.steps // 2
+                anchor, _ = fit_window(ens.alive)  # where `optimotion study` fits
                 curve = theory_curve(ens.mean_log_distance, ens.lr, model, anchor)
             traces[label] = particles(ens, theory=curve)
         return traces
