@@ -216,7 +216,7 @@ def fit_growth(
     lr: Any,
     paths: Any,
     center: Any,
-    alive: int,
+    alive: Any,
     *,
     lo: int | None = None,
     hi: int | None = None,
@@ -228,16 +228,24 @@ def fit_growth(
         lr: (steps,) the learning rates; time is τ_t = Σ_{s<t} η_s.
         paths: (keep, steps + 1, 2) kept paths, for the standard error.
         center: the point distances are measured from.
-        alive: the number of particles the mean is over (at `hi`).
-        lo, hi: the steps fitted; default the second half, `steps // 2 .. steps`.
+        alive: (steps + 1,) how many particles the mean is over at each step
+            (`Ensemble.alive`).
+        lo, hi: the steps fitted; default `fit_window(alive)`: the second half of
+            the steps before the first divergence.
 
     Raises:
         ValueError: fewer than two steps to fit, or no time elapsed.
     """
     mean = np.asarray(mean_log_distance, dtype=np.float64)
     steps = len(mean) - 1
-    lo = steps // 2 if lo is None else lo
-    hi = steps if hi is None else hi
+    alive = np.asarray(alive)
+    if alive.shape != mean.shape:
+        raise ValueError(
+            f"`fit_growth`: alive must have shape {mean.shape}, got {alive.shape}"
+        )
+    window = fit_window(alive)
+    lo = window[0] if lo is None else lo
+    hi = window[1] if hi is None else hi
     if not 0 <= lo < hi <= steps:
         raise ValueError(f"`fit_growth`: need 0 <= lo < hi <= {steps}, got {lo}, {hi}")
     tau = np.concatenate([[0.0], np.cumsum(np.asarray(lr, dtype=np.float64))])
@@ -251,8 +259,9 @@ def fit_growth(
     with np.errstate(divide="ignore", invalid="ignore"):
         slopes = np.log(distance) @ weights
     slopes = slopes[np.isfinite(slopes)]
+    count = int(alive[hi])
     stderr = (
-        float(slopes.std(ddof=1) / math.sqrt(alive)) if len(slopes) > 1 else math.nan
+        float(slopes.std(ddof=1) / math.sqrt(count)) if len(slopes) > 1 else math.nan
     )
     return Fit(rate=rate, stderr=stderr, lo=lo, hi=hi, intercept=intercept)
 

@@ -63,15 +63,12 @@ class Study(NamedTuple):
 
 def measure(ensemble: Any, surface: Any, noise: Any) -> Measured:
     """Fit (over `analysis.fit_window`), theory and escapes of one `Ensemble`."""
-    lo, hi = analysis.fit_window(ensemble.alive)
     fit = analysis.fit_growth(
         ensemble.mean_log_distance,
         ensemble.lr,
         ensemble.paths,
         ensemble.center,
-        int(ensemble.alive[hi]),
-        lo=lo,
-        hi=hi,
+        ensemble.alive,
     )
     model = analysis.theory(surface, noise, ensemble.center)
     curve = rate = None

@@ -70,13 +70,20 @@ def test_fit_growth_is_the_mean_of_the_particles_slopes():
     b = np.array([1.0, 2.0, 4.0])
     logs = np.array([0.5, -1.0, 0.0])[:, None] + b[:, None] * tau[None]
     paths = np.stack([np.exp(logs), np.zeros_like(logs)], axis=-1) + [1.0, 2.0]
-    fit = analysis.fit_growth(logs.mean(0), lr, paths, (1.0, 2.0), alive=3)
+    alive = np.full(11, 3)
+    fit = analysis.fit_growth(logs.mean(0), lr, paths, (1.0, 2.0), alive)
     assert (fit.lo, fit.hi) == (5, 10)
     assert fit.rate == pytest.approx(7 / 3, rel=1e-12)
     assert fit.stderr == pytest.approx(math.sqrt(7 / 3) / math.sqrt(3), rel=1e-12)
     assert fit.intercept == pytest.approx(-0.5 / 3, abs=1e-12)
     with pytest.raises(ValueError, match=r"need 0 <= lo < hi <= 10, got 4, 4"):
-        analysis.fit_growth(logs.mean(0), lr, paths, (1.0, 2.0), 3, lo=4, hi=4)
+        analysis.fit_growth(logs.mean(0), lr, paths, (1.0, 2.0), alive, lo=4, hi=4)
+    # after a divergence the default window ends before it: steps 2..4
+    alive[5:] = 2
+    assert analysis.fit_growth(logs.mean(0), lr, paths, (1.0, 2.0), alive)[2:4] == (
+        2,
+        4,
+    )
 
 
 def test_theory_curve_starts_at_the_anchor():

@@ -6,8 +6,9 @@ are of the kept particles; the statistics are over all n):
   current step, each with a thin trail of its last `trail` steps (default
   `CLOUD_TRAIL`), and the exit circle when the ensemble has an exit radius.
 - `distribution`: the histogram of log‖x_t − center‖ over the kept particles, a
-  solid line at the mean over all n particles, and a dashed line at the theory's
-  mean where one was given (`render.particles(ensemble, theory=...)`).
+  solid line (the ensemble's colour) at the mean over all n particles, and a
+  dashed dark line at the theory's mean where one was given
+  (`render.particles(ensemble, theory=...)`).
 - `survival`: the fraction of all n particles not yet escaped against the step,
   revealed up to the current step.
 """
@@ -121,7 +122,7 @@ class DistributionPanel(BasePanel):
         labels = ["mean, all particles"]
         if any(record.theory is not None for _, record in self.clouds):
             handles.append(
-                Line2D([], [], color=theme.foreground, linewidth=1.6, linestyle="--")
+                Line2D([], [], color=theme.foreground, linewidth=1.2, linestyle="--")
             )
             labels.append("theory")
         ax.legend(handles, labels, loc="upper left", fontsize="small", frameon=False)
@@ -134,8 +135,11 @@ class DistributionPanel(BasePanel):
         for track, record in self.clouds:
             style = {"color": track.color, "linewidth": 1.6}
             self.means.append(self.animate(ax.axvline(np.nan, **style)))
-            if record.theory is not None:
-                theory = ax.axvline(np.nan, linestyle=(0, (5, 3)), **style)
+            if record.theory is not None:  # dark, to show over its own mean line
+                theory = ax.axvline(
+                    np.nan, color=theme.foreground, linewidth=1.2,
+                    linestyle=(0, (4, 3)),
+                )  # fmt: skip
                 self.theories.append(self.animate(theory))
             else:
                 self.theories.append(None)
