@@ -318,7 +318,8 @@ def test_validate_applies_overrides(workdir, capsys):
         ([], "optimotion: the following arguments are required: COMMAND (see "
          "optimotion --help)"),
         (["rendr"], "optimotion: argument COMMAND: unknown choice 'rendr'; expected "
-         "one of: render, validate, list, new, gallery, export, explore, schema — "
+         "one of: render, validate, list, new, gallery, export, explore, study, "
+         "schema — "
          "did you mean 'render'? (see optimotion --help)"),
         (["render"], "optimotion render: the following arguments are required: "
          "SCENE (see optimotion render --help)"),

@@ -97,3 +97,15 @@ def test_fit_window_stops_before_the_first_divergence():
     assert fit_window([9] * 101) == (50, 100)
     assert fit_window([9] * 41 + [8] * 60) == (20, 40)
     assert fit_window([9, 8, 8, 8]) == (1, 2)
+
+
+def test_study_is_bit_identical_for_the_same_seed(workdir, capsys):
+    (workdir / "s.yaml").write_text(SCENE, encoding="utf-8")
+    argv = ["study", "s.yaml", "--quiet", "--set", "ensemble.n=50", "--set"]
+    assert cli.main([*argv, "ensemble.keep=20", "-o", "a"]) == 0
+    assert cli.main([*argv, "ensemble.keep=20", "-o", "b"]) == 0
+    for name in ("stats.csv", "stats.json"):
+        assert (workdir / "a" / name).read_bytes() == (
+            workdir / "b" / name
+        ).read_bytes()
+    assert capsys.readouterr() == ("", "")
