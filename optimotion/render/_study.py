@@ -122,6 +122,7 @@ def _survival(ax, series, colors, theme) -> None:
 
 
 def _hist(ax, series, colors, values_of, *, integer: bool = False) -> None:
+    """Step histograms, each normalised by its own count (shown in the legend)."""
     values = [values_of(s) for s in series]
     data = np.concatenate([v for v in values if v is not None and v.size] or [[0.0]])
     edges = np.histogram_bin_edges(data, bins=50)
@@ -142,10 +143,11 @@ def _hist(ax, series, colors, values_of, *, integer: bool = False) -> None:
 def _final(ax, series, colors, theme) -> None:
     _hist(ax, series, colors, lambda s: s.final_log_distance)
     ax.set_xlabel("log ‖x_T − center‖ at the last step")
-    ax.set_title("final distribution (all particles)")
+    ax.set_title("final distribution (particles not diverged)")
 
 
 def _escapes(ax, series, colors, theme) -> None:
     _hist(ax, series, colors, lambda s: s.exit_steps, integer=True)
+    ax.set_ylabel("fraction of the escaped particles")
     ax.set_xlabel("escape step")
     ax.set_title("escape times (escaped particles)")
