@@ -1,6 +1,6 @@
 """Explorer latency: how long a click or a slider move takes after the first compile.
 
-Six optimizers x 500 steps on Beale's function (the race of scenes/beale.yaml, with
+Six optimizers x 500 steps on Beale's function (the gallery's beale race, with
 500 steps computed per interaction). For each interaction it reports the median
 and 90th percentile over 30 tries of
 
@@ -27,7 +27,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
 
-SCENE = os.path.join(os.path.dirname(__file__), "..", "scenes", "beale.yaml")
 TRIES = 30
 
 
@@ -40,9 +39,9 @@ def _report(name: str, seconds: list[float]) -> None:
 def main() -> int:
     import optimotion
     from optimotion.dynamics._run import _compiled
-    from optimotion.scene import load_scene
+    from optimotion.scene import gallery_path, load_scene
 
-    scene = load_scene(SCENE, ["steps=500"])
+    scene = load_scene(gallery_path("beale"), ["steps=500"])
     start = time.perf_counter()
     explorer = optimotion.explore(scene, max_steps=500)
     explorer.fig.canvas.draw()

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import noise, optimizers, render, scene, surfaces
-    from .dynamics import Ensemble, Trajectory, ensemble, ensemble_race, race, run
+    from .dynamics import (
+        Ensemble, Trajectory, Tuned, ensemble, ensemble_race, race, run, tune,
+    )  # fmt: skip
     from .interactive import animate, explore, plot
 
 try:
@@ -28,12 +30,16 @@ _SUBMODULES = {
     "analysis", "noise", "optimizers", "render", "scene", "surfaces", "dynamics",
     "interactive",
 }  # fmt: skip
-_FROM_DYNAMICS = {"Ensemble", "Trajectory", "ensemble", "ensemble_race", "race", "run"}
+_FROM_DYNAMICS = {
+    "Ensemble", "Trajectory", "Tuned", "ensemble", "ensemble_race", "race", "run",
+    "tune",
+}  # fmt: skip
 _FROM_INTERACTIVE = {"animate", "explore", "plot"}
 
 __all__ = [
     "Ensemble",
     "Trajectory",
+    "Tuned",
     "analysis",
     "animate",
     "ensemble",
@@ -47,6 +53,7 @@ __all__ = [
     "run",
     "scene",
     "surfaces",
+    "tune",
 ]
 
 

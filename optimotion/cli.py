@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
@@ -25,9 +26,9 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 _DESCRIPTION = """\
 Animations of optimizers racing on loss surfaces, from one YAML scene file.
 
-  optimotion render scenes/beale.yaml -o beale.gif
+  optimotion render beale -o beale.gif       (a gallery scene, by name)
   optimotion new saddle -o saddle.yaml && optimotion render saddle.yaml
-  optimotion list optimizers
+  optimotion list scenes
 
 Exit codes: 0 success, 2 bad input (scene, arguments), 1 unexpected failure
 (rerun with --debug for the traceback)."""
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "render", "render a scene to GIF, MP4, WebM, PNG frames or a still", scene
     )
-    p.add_argument("scene", metavar="SCENE", help="the YAML scene file")
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
     p.add_argument(
         "-o",
         "--output",
@@ -117,15 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a quick small version: at most 400 px wide, at most 12 fps",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="race again even if these dynamics were rendered before (see "
+        "OPTIMOTION_CACHE_DIR in the README)",
+    )
     p.set_defaults(run=_cmd_render)
 
     p = command(
         "validate", "check scene files; print every problem, exit 0 or 2", scene
     )
-    p.add_argument("scenes", nargs="+", metavar="SCENE")
+    p.add_argument("scenes", nargs="+", metavar="SCENE", help=_SCENE_HELP)
     p.set_defaults(run=_cmd_validate)
 
-    p = command("list", "list surfaces, optimizers, views or schedules")
+    p = command("list", "list surfaces, optimizers, views, schedules or scenes")
     p.add_argument(
         "what",
         nargs="?",
@@ -151,7 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_new)
 
     p = command(
-        "gallery", "render every scene of a folder in parallel, with an index.html"
+        "gallery", "render the gallery's scenes in parallel, with an index.html"
+    )
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="only these scenes (default: all; see `optimotion list scenes`)",
     )
     p.add_argument(
         "-o",
@@ -163,8 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scenes",
         metavar="DIR",
-        help="the scene folder (default: ./scenes, else the one shipped "
-        "with optimotion)",
+        help="a folder of *.yaml scenes instead of the gallery shipped with optimotion",
     )
     p.add_argument(
         "--low-res",
@@ -185,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write a scene's trajectories to CSV or JSON, without rendering",
         scene,
     )
-    p.add_argument("scene", metavar="SCENE")
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
     p.add_argument(
         "-o",
         "--output",
@@ -196,11 +208,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_export)
 
     p = command(
+        "tune",
+        "choose learning rates on a grid (one compiled program) and print the table",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.yaml",
+        help="write the scene with the chosen learning rates",
+    )
+    p.set_defaults(run=_cmd_tune)
+
+    p = command(
         "explore",
         "open a scene in an interactive window: click to restart, sliders, keys",
         scene,
     )
-    p.add_argument("scene", metavar="SCENE", help="the YAML scene file")
+    p.add_argument("scene", metavar="SCENE", help=_SCENE_HELP)
     p.add_argument(
         "--max-steps",
         type=int,
@@ -231,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_LIST_KINDS = ("surfaces", "optimizers", "views", "schedules")
+_LIST_KINDS = ("surfaces", "optimizers", "views", "schedules", "scenes")
+_SCENE_HELP = "a YAML scene file, or a gallery scene's name (`optimotion list scenes`)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -289,29 +316,100 @@ def entry_point() -> NoReturn:
 # --- commands ------------------------------------------------------------------
 
 
+class _Status:
+    """`render`'s stage line on a terminal: what it is doing from the start
+    (loading, compiling, drawing; the progress bar then takes the line over), and
+    a one-line summary left at the end. Nothing when stderr is not a terminal.
+    As a context manager, it clears its line if the command fails."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        self._write(f"{stage} …")
+
+    def __enter__(self) -> _Status:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            self._write("")
+
+    def _write(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\x1b[K{text}")
+            sys.stderr.flush()
+
+    def finish(self, output: str, frames: int) -> None:
+        """Replace the stage line by `beale.gif: 241 kB, 150 frames, 2.7 s`; on
+        stdout, instead of the bare path, when that is a terminal too."""
+        if os.path.isdir(output):
+            size = sum(e.stat().st_size for e in os.scandir(output) if e.is_file())
+        else:
+            size = os.path.getsize(output)
+        amount = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+        seconds = time.perf_counter() - self.start
+        self._write("")
+        counted = f"{frames} frame" + ("s" if frames != 1 else "")
+        summary = f"{output}: {amount}, {counted}, {seconds:.1f} s"
+        if sys.stdout.isatty():
+            print(summary)
+        else:
+            print(summary, file=sys.stderr)
+            print(output)
+
+
+def _compilation_cache() -> None:
+    """JAX's persistent compilation cache in the trajectory cache's folder, so a
+    scene whose dynamics changed still skips XLA's compile when the program's
+    shape did not (the CLI's process only: the library leaves JAX's configuration
+    alone)."""
+    from . import _cache  # noqa: PLC0415
+
+    base = _cache.folder()
+    if base is None:
+        return
+    import jax  # noqa: PLC0415
+
+    jax.config.update("jax_compilation_cache_dir", str(base / "xla"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import output_problem, views_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
 
-    overrides = list(args.overrides)
-    if args.low_res:
-        overrides += low_res_overrides(load_scene(args.scene, overrides))
-    scene = load_scene(args.scene, overrides)
-    stem = os.path.splitext(os.path.basename(args.scene))[0]
-    output = args.output or scene.render.output or f"{stem}.mp4"
-    _check_folder(output)
-    problem = output_problem(output, scene.render.size, scene.render.fps)
-    if problem:
-        field, message = problem
-        where = f"-o {output}" if args.output else f"output {output}"
-        raise UsageError(f"{where}: render.{field}: {message}")
-    problem = views_problem(scene.render.views, output)
-    if problem:
-        raise UsageError(f"-o {output}: render.views: {problem}")
-    scene.build().render(output, progress=False if args.quiet else None)
-    if not args.quiet:
-        print(output)
+    with _Status(not args.quiet and sys.stderr.isatty()) as status:
+        status(f"loading {args.scene}")
+        file = _scene_file(args.scene)
+        overrides = list(args.overrides)
+        if args.low_res:
+            overrides += low_res_overrides(load_scene(file, overrides))
+        scene = load_scene(file, overrides)
+        stem = os.path.splitext(os.path.basename(args.scene))[0]
+        output = args.output or scene.render.output or f"{stem}.mp4"
+        _check_folder(output)
+        problem = output_problem(output, scene.render.size, scene.render.fps)
+        if problem:
+            field, message = problem
+            where = f"-o {output}" if args.output else f"output {output}"
+            raise UsageError(f"{where}: render.{field}: {message}")
+        problem = views_problem(scene.render.views, output)
+        if problem:
+            raise UsageError(f"-o {output}: render.views: {problem}")
+        progress = False if args.quiet else None
+        if not args.no_cache:
+            _compilation_cache()
+        built = scene.build()
+        built.render(output, progress=progress, status=status, cache=not args.no_cache)
+        if status.enabled:
+            still = os.path.splitext(output)[1].lower() in (".png", ".svg", ".pdf")
+            status.finish(output, 1 if still else scene.frames())
+        elif not args.quiet:
+            print(output)
     return EXIT_OK
 
 
@@ -321,7 +419,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.scenes:
         try:
-            scene = load_scene(path, args.overrides)
+            scene = load_scene(_scene_file(path), args.overrides)
         except SceneError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
@@ -402,11 +500,20 @@ def _list_schedules() -> list[str]:
     return lines
 
 
+def _list_scenes() -> list[str]:
+    from .scene._shipped import gallery_description, gallery_names  # noqa: PLC0415
+
+    lines = [f"  {name:<16} {gallery_description(name)}" for name in gallery_names()]
+    lines.append("  render one by name: optimotion render beale -o beale.gif")
+    return lines
+
+
 _LISTERS = {
     "surfaces": _list_surfaces,
     "optimizers": _list_optimizers,
     "views": _list_views,
     "schedules": _list_schedules,
+    "scenes": _list_scenes,
 }
 
 
@@ -429,27 +536,71 @@ def _cmd_new(args: argparse.Namespace) -> int:
         raise UsageError(f"{output} exists; use --force to overwrite it")
     _write_text(output, text)
     print(output)
+    _write_schema_beside(output, force=args.force)
     return EXIT_OK
 
 
-def _gallery_scenes(folder: str | None) -> list[str]:
+def _write_schema_beside(scene_file: str, *, force: bool) -> None:
+    """The JSON Schema that a starter scene's first line points editors at
+    (`./scene.schema.json`), written next to it unless an identical one is there;
+    a different one is replaced only with --force."""
+    from .scene._shipped import SCHEMA_FILE, schema_path  # noqa: PLC0415
+
+    text = schema_path().read_text(encoding="utf-8")
+    beside = os.path.join(os.path.dirname(scene_file), SCHEMA_FILE)
+    if os.path.exists(beside):
+        with open(beside, encoding="utf-8", errors="replace") as f:
+            if f.read() == text:
+                return
+        if not force:
+            print(
+                f"optimotion new: {beside} differs from this optimotion's scene "
+                "schema; kept (--force replaces it)",
+                file=sys.stderr,
+            )
+            return
+    _write_text(beside, text)
+    print(beside)
+
+
+def _scene_file(scene: str) -> str:
+    """The file a SCENE argument names: a file of that name if one exists, else
+    the gallery scene of that name."""
+    looks_like_a_path = scene.endswith((".yaml", ".yml")) or os.sep in scene
+    if os.path.exists(scene) or looks_like_a_path or "/" in scene:
+        return scene  # a path (load_scene reports one that does not exist)
+    from .scene._shipped import gallery_names, gallery_path  # noqa: PLC0415
+
+    names = gallery_names()
+    if scene in names:
+        return str(gallery_path(scene))
+    hint = did_you_mean(scene, names, lead=" — ") or "; see `optimotion list scenes`"
+    raise UsageError(f"{scene}: no such file or gallery scene{hint}")
+
+
+def _gallery_scenes(folder: str | None, names: Sequence[str]) -> list[str]:
     import pathlib  # noqa: PLC0415
 
-    if folder is None:
-        here = pathlib.Path("scenes")
-        shipped = pathlib.Path(__file__).resolve().parent.parent / "scenes"
-        folder = str(here if here.is_dir() else shipped)
-    files = sorted(str(p) for p in pathlib.Path(folder).glob("*.yaml"))
+    from .scene._shipped import gallery_folder  # noqa: PLC0415
+
+    where = gallery_folder() if folder is None else pathlib.Path(folder)
+    files = {p.stem: str(p) for p in sorted(where.glob("*.yaml"))}
     if not files:
         raise UsageError(f"no *.yaml scenes in {folder}; pass --scenes DIR")
-    return files
+    for name in names:
+        if name not in files:
+            hint = did_you_mean(name, files, lead=" — ") or (
+                f"; expected one of: {', '.join(files)}"
+            )
+            raise UsageError(f"no scene {name!r} in {where}{hint}")
+    return [files[name] for name in dict.fromkeys(names)] or list(files.values())
 
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from .scene import SceneError, load_scene  # noqa: PLC0415
     from .scene._gallery import render_gallery  # noqa: PLC0415
 
-    files = _gallery_scenes(args.scenes)
+    files = _gallery_scenes(args.scenes, args.names)
     problems = []
     for file in files:  # one validation pass before any rendering
         try:
@@ -483,17 +634,47 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if os.path.splitext(args.output)[1].lower() not in (".csv", ".json"):
         raise UsageError(f"-o {args.output}: expected a .csv or .json file")
     _check_folder(args.output)
-    scene = load_scene(args.scene, args.overrides)
+    scene = load_scene(_scene_file(args.scene), args.overrides)
     built = scene.build()
     export(scene, built, built.race(), args.output)
     print(args.output)
     return EXIT_OK
 
 
+def _cmd_tune(args: argparse.Namespace) -> int:
+    """Tune the scene's `lr: auto` optimizers, or all with a numeric lr if none
+    is `auto`; print each one's table; write the tuned scene with `-o`."""
+    from .scene import load_scene  # noqa: PLC0415
+    from .scene._files import tuned_scene, write_scene  # noqa: PLC0415
+
+    if args.output:
+        if os.path.splitext(args.output)[1].lower() not in (".yaml", ".yml"):
+            raise UsageError(f"-o {args.output}: expected a .yaml file")
+        _check_folder(args.output)
+    scene = load_scene(_scene_file(args.scene), args.overrides)
+    data, results = tuned_scene(scene)
+    for label, result in results.items():
+        print(
+            f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}"
+        )
+        print(f"  {'lr':>10}  {'final loss':>12}  {'steps to tol':>12}")
+        for lr, final, reach in result.table():
+            mark = " *" if lr == result.lr else ""
+            loss = "diverged" if final != final else f"{final:.4g}"
+            steps = "" if reach < 0 else str(reach)
+            print(f"  {lr:>10.4g}  {loss:>12}  {steps:>12}{mark}")
+    if args.output:
+        write_scene(args.output, data, note=f"{args.scene}, learning rates tuned")
+        print(args.output)
+    return EXIT_OK
+
+
 def _cmd_explore(args: argparse.Namespace) -> int:
     from .interactive import NoDisplayError, explore  # noqa: PLC0415
 
-    explorer = explore(args.scene, overrides=args.overrides, max_steps=args.max_steps)
+    explorer = explore(
+        _scene_file(args.scene), overrides=args.overrides, max_steps=args.max_steps
+    )
     try:
         explorer.show()
     except NoDisplayError as error:
@@ -504,7 +685,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 def _cmd_study(args: argparse.Namespace) -> int:
     from .scene import load_scene  # noqa: PLC0415
 
-    scene = load_scene(args.scene, args.overrides)
+    scene = load_scene(_scene_file(args.scene), args.overrides)
     if scene.ensemble is None:
         raise UsageError(
             f"{args.scene}: no `ensemble:` section; study runs ensembles, e.g. "

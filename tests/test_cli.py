@@ -6,9 +6,11 @@ start-up imports and one end-to-end render.
 """
 
 import csv
+import io
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -18,7 +20,8 @@ import pytest
 
 import optimotion
 from optimotion import cli, optimizers, surfaces
-from optimotion.scene import Scene, load_scene
+from optimotion.scene import Scene, gallery_names, gallery_path, load_scene, parse_scene
+
 
 BASE = "surface: saddle\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
 WINDOW = "window: {x: [-1, 1], y: [-1, 1]}"
@@ -318,14 +321,13 @@ def test_validate_applies_overrides(workdir, capsys):
         ([], "optimotion: the following arguments are required: COMMAND (see "
          "optimotion --help)"),
         (["rendr"], "optimotion: argument COMMAND: unknown choice 'rendr'; expected "
-         "one of: render, validate, list, new, gallery, export, explore, study, "
-         "schema — "
-         "did you mean 'render'? (see optimotion --help)"),
+         "one of: render, validate, list, new, gallery, export, tune, explore, "
+         "study, schema — did you mean 'render'? (see optimotion --help)"),
         (["render"], "optimotion render: the following arguments are required: "
          "SCENE (see optimotion render --help)"),
         (["list", "colours"], "optimotion list: argument WHAT: unknown choice "
-         "'colours'; expected one of: surfaces, optimizers, views, schedules (see "
-         "optimotion list --help)"),
+         "'colours'; expected one of: surfaces, optimizers, views, schedules, "
+         "scenes (see optimotion list --help)"),
         (["export", "s.yaml"], "optimotion export: the following arguments are "
          "required: -o/--output (see optimotion export --help)"),
         (["export", "s.yaml", "-o", "paths.txt"], "optimotion export: -o "
@@ -445,14 +447,17 @@ def test_list(capsys):
     code, out, _ = run(["list"], capsys)
     assert code == 0
     assert [l for l in out.splitlines() if l.endswith(":")] == [  # noqa: E741
-        "surfaces:", "optimizers:", "views:", "schedules:",
+        "surfaces:", "optimizers:", "views:", "schedules:", "scenes:",
     ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["saddle", "beale", "double_well"])
 def test_new_writes_a_starter_scene_that_validates(name, workdir, capsys):
     code, out, _ = run(["new", name], capsys)
-    assert (code, out) == (0, f"{name}.yaml\n")
+    # the schema that the first line points editors at, written beside the scene
+    assert (code, out) == (0, f"{name}.yaml\nscene.schema.json\n")
+    schema = json.loads((workdir / "scene.schema.json").read_text(encoding="utf-8"))
+    assert schema == Scene.model_json_schema()
     scene = load_scene(workdir / f"{name}.yaml")
     surface = surfaces.get(name)
     assert scene.surface == name
@@ -465,12 +470,45 @@ def test_new_writes_a_starter_scene_that_validates(name, workdir, capsys):
     assert run(["new", name, "--force", "-o", "x.yaml"], capsys)[0] == 0
 
 
-def test_new_learning_rate_is_scaled_to_the_curvature(capsys):
-    # saddle: Hessian diag(2, -2), so L = 2 and lr = 0.5 / L = 0.25 (1 digit: 0.2).
-    code, out, _ = run(["new", "saddle", "-o", "-"], capsys)
+@pytest.mark.parametrize("name", ["saddle", "goldstein_price"])
+def test_new_races_fairly_with_tuned_learning_rates(name, capsys):
+    # Hand-picked rates made `new saddle` diverge two of four optimizers by step 45
+    # and gave goldstein_price's SGD 1e-6: `lr: auto` tunes each one instead, and
+    # no tuned path leaves the window, while each ends below its start.
+    code, out, _ = run(["new", name, "-o", "-"], capsys)
     assert code == 0
-    assert "  - {name: sgd, lr: 0.2}\n" in out
+    assert "  - {name: sgd, lr: auto}\n" in out
     assert out.startswith("# yaml-language-server: $schema=./scene.schema.json\n")
+    scene = parse_scene(out, source=f"{name}.yaml")
+    built = scene.build()
+    assert built.auto == ("SGD", "Momentum", "RMSProp", "Adam")
+    paths = built.race(cache=False)
+    (x0, x1), (y0, y1) = built.surface.window
+    for label, path in paths.items():
+        assert path.diverged_at is None, label
+        assert np.all((path.xy[:, 0] >= x0) & (path.xy[:, 0] <= x1)), label
+        assert np.all((path.xy[:, 1] >= y0) & (path.xy[:, 1] <= y1)), label
+        assert path.loss[-1] < path.loss[0], label
+        assert path.lr[0] in built.grid
+
+
+def test_tune_prints_the_table_and_writes_the_tuned_scene(workdir, capsys):
+    (workdir / "s.yaml").write_text(
+        "surface: long_valley\nstart: [-4, 1]\nsteps: 100\noptimizers:\n"
+        "  - {name: sgd, lr: auto}\n  - {name: adam, lr: 0.1}\n"
+        "tune: {min: 0.01, max: 1.2, points: 5}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(["tune", "s.yaml", "-o", "t.yaml"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    # GD on 0.01 x^2 + y^2 from (-4, 1): the largest rate below 1 wins, 1.2 diverges
+    # (y is multiplied by 1 - 2 lr a step).
+    assert lines[0] == "SGD: lr = 0.3626"
+    assert lines[-2].split() == ["1.2", "diverged"]
+    assert lines[-1] == "t.yaml"
+    tuned = load_scene(workdir / "t.yaml")
+    assert tuned.optimizers[0].lr == 0.362565 and tuned.optimizers[1].lr == 0.1
 
 
 def test_schema_command(workdir, capsys):
@@ -595,7 +633,9 @@ def test_gallery_renders_in_parallel_with_an_index(workdir, capsys):
         TINY.replace("saddle", "booth") + "title: Two\n", encoding="utf-8"
     )
     (scenes / "notes.txt").write_text("not a scene", encoding="utf-8")
-    code, out, err = run(["gallery", "-o", "site", "-j", "2"], capsys)
+    code, out, err = run(
+        ["gallery", "--scenes", "scenes", "-o", "site", "-j", "2"], capsys
+    )
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"{pathlib.Path('scenes/one.yaml')}: site")
@@ -605,7 +645,142 @@ def test_gallery_renders_in_parallel_with_an_index(workdir, capsys):
     assert '<video src="one.mp4"' in page and '<video src="two.mp4"' in page
     assert "<b>One</b>" in page and "<b>Two</b>" in page
     (scenes / "three.yaml").write_text(BASE + "steps: 0\n", encoding="utf-8")
-    code, out, err = run(["gallery", "-o", "site2"], capsys)
+    code, out, err = run(["gallery", "--scenes", "scenes", "-o", "site2"], capsys)
     assert (code, out) == (2, "")
     assert err == f"{pathlib.Path('scenes/three.yaml')}:4: steps: must be >= 1, got 0\n"
     assert not (workdir / "site2").exists()
+
+
+# --- the gallery shipped with the package, by name -----------------------------
+
+
+def test_list_scenes_gives_each_gallery_scene_a_one_line_description(capsys):
+    code, out, err = run(["list", "scenes"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "  beale            Six optimizers race on Beale's function from (1, 1.5) "
+        "(the benchmark scene)."
+    )
+    assert [line.split()[0] for line in lines[:-1]] == list(gallery_names())
+    assert all(len(line.split(maxsplit=1)[1]) > 40 for line in lines[:-1])
+    assert lines[-1] == "  render one by name: optimotion render beale -o beale.gif"
+
+
+def test_render_a_gallery_scene_by_name_from_any_folder(workdir, capsys):
+    code, out, err = run(["render", "saddle", "-o", "s.png", "--low-res"], capsys)
+    assert (code, out, err) == (0, "s.png\n", "")
+    assert iio.imread(workdir / "s.png").shape == (188, 400, 4)  # 1280x600 scaled
+    code, out, err = run(["validate", "beale", "saddle"], capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "beale: ok (6 optimizers x 1 start, 300 steps, 150 frames)"
+    )
+
+
+def test_a_file_of_that_name_wins_over_the_gallery(workdir, capsys):
+    (workdir / "beale").write_text(TINY, encoding="utf-8")  # no extension
+    code, out, err = run(["validate", "beale"], capsys)
+    assert (code, out, err) == (0, "beale: ok (2 optimizers x 1 start, 12 steps, "
+                                   "6 frames)\n", "")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["render", "bele"], "optimotion render: bele: no such file or gallery "
+         "scene — did you mean 'beale'?"),
+        (["export", "sadle", "-o", "x.csv"], "optimotion export: sadle: no such "
+         "file or gallery scene — did you mean 'saddle'?"),
+        (["render", "qqq"], "optimotion render: qqq: no such file or gallery scene; "
+         "see `optimotion list scenes`"),
+        (["gallery", "--low-res", "bele"], "optimotion gallery: no scene 'bele' in "
+         f"{gallery_path('beale').parent} — did you mean 'beale'?"),
+    ],
+)  # fmt: skip
+def test_an_unknown_scene_name_suggests_a_gallery_scene(argv, message, workdir, capsys):
+    code, out, err = run(argv, capsys)
+    assert (code, out, err) == (2, "", message + "\n")
+    assert os.listdir(workdir) == []
+
+
+def test_gallery_without_scenes_renders_the_shipped_ones(workdir, capsys, monkeypatch):
+    calls = []
+
+    def fake(files, output, *, jobs, low_res):
+        calls.append((files, output, low_res))
+        return []
+
+    monkeypatch.setattr("optimotion.scene._gallery.render_gallery", fake)
+    assert run(["gallery"], capsys)[0] == 0
+    assert run(["gallery", "--low-res", "saddle", "beale"], capsys)[0] == 0
+    names = [[pathlib.Path(f).stem for f in files] for files, _, _ in calls]
+    assert names == [list(gallery_names()), ["saddle", "beale"]]
+    assert [str(f) for f in calls[0][0]] == [str(gallery_path(n)) for n in names[0]]
+    assert [(out, low) for _, out, low in calls] == [
+        ("gallery", False), ("gallery", True),
+    ]  # fmt: skip
+
+
+def test_new_keeps_a_different_schema_beside_unless_forced(workdir, capsys):
+    (workdir / "scene.schema.json").write_text("{}", encoding="utf-8")
+    code, out, err = run(["new", "saddle"], capsys)
+    assert (code, out) == (0, "saddle.yaml\n")
+    assert err == (
+        "optimotion new: scene.schema.json differs from this optimotion's scene "
+        "schema; kept (--force replaces it)\n"
+    )
+    assert (workdir / "scene.schema.json").read_text(encoding="utf-8") == "{}"
+    code, out, err = run(["new", "saddle", "--force"], capsys)
+    assert (code, out, err) == (0, "saddle.yaml\nscene.schema.json\n", "")
+    assert (workdir / "scene.schema.json").read_text(encoding="utf-8") == (
+        gallery_path("beale").with_name("scene.schema.json").read_text(encoding="utf-8")
+    )
+    code, out, err = run(["new", "saddle", "--force"], capsys)  # identical: kept
+    assert (code, out, err) == (0, "saddle.yaml\n", "")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_render_on_a_terminal_shows_stages_and_leaves_a_summary(workdir, monkeypatch):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    err, out = _Terminal(), _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["render", "tiny.yaml", "-o", "t.gif"]) == 0
+    size = round(os.path.getsize(workdir / "t.gif") / 1000)
+    assert re.fullmatch(rf"t\.gif: {size} kB, 6 frames, \d+\.\d s\n", out.getvalue())
+    # frames as `validate` counts them (motion plus hold); the stages in order,
+    # then the progress bar takes the line over, and the summary replaces it
+    stages = err.getvalue().split("\r\x1b[K")
+    assert stages[:4] == [
+        "", "loading tiny.yaml …", "compiling and racing 2 paths x 12 steps …",
+        stages[3],
+    ]  # fmt: skip
+    assert stages[3].startswith("drawing …\rrender:   0%|")
+    assert stages[4:] == [""]
+
+    # stdout piped, stderr a terminal: the summary on stderr, the path on stdout
+    err, out = _Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["render", "tiny.yaml", "-o", "t.png"]) == 0
+    assert out.getvalue() == "t.png\n"
+    assert re.search(r"\r\x1b\[Kt\.png: \d+ kB, 1 frame, \d+\.\d s\n$", err.getvalue())
+
+    # a failure clears the stage line before the error
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert cli.main(["render", "tiny.yaml", "-o", "nodir/t.gif"]) == 2
+    assert err.getvalue() == (
+        "\r\x1b[Kloading tiny.yaml …\r\x1b[Koptimotion render: -o nodir/t.gif: "
+        "folder nodir/ does not exist\n"
+    )
+
+
+def test_render_piped_prints_only_the_path(workdir, capsys):
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    assert run(["render", "tiny.yaml", "-o", "t.png"], capsys) == (0, "t.png\n", "")

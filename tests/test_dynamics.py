@@ -130,10 +130,10 @@ def test_additive_noise_is_exactly_sigma_times_the_seeded_normals():
         key = jax.random.key(seed)
         xi = np.stack(
             [
-                jax.random.normal(jax.random.fold_in(key, t), (2,), jnp.float64)
+                jax.random.normal(jax.random.fold_in(key, t), (2,), jnp.float32)
                 for t in range(10)
             ]
-        )
+        ).astype(np.float64)  # drawn in float32 (see optimotion.dynamics DRAWS)
     x = np.array([0.5, 0.2])
     for t in range(10):
         g = np.array([2 * x[0], -2 * x[1]])

@@ -11,7 +11,7 @@ import pytest
 from optimotion.scene import load_scene
 from optimotion.study import measure
 
-SCENES = pathlib.Path(__file__).resolve().parent.parent / "scenes"
+SCENES = pathlib.Path(__file__).resolve().parent.parent / "optimotion" / "scenes"
 
 
 def measured(name: str, overrides=()):

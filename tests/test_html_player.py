@@ -1,7 +1,8 @@
 """The `.html` player: its embedded data, and the page in a real headless browser.
 
 The browser is Debian's chromium, driven by Playwright's Python package without
-its browser download. A missing chromium fails these tests (CI installs it).
+its browser download. A missing chromium fails these tests (CI installs it); they
+are marked `browser` (conftest.py), so `pytest -m 'not browser'` leaves them out.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _decode(series: dict, key: str) -> np.ndarray:
 def test_page_is_self_contained(page_file, data):
     text = page_file.read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
-    assert text.count("data:image/png;base64,") == 1
+    assert text.count("data:image/png;base64,") == 2  # the background, the fallback
     png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text).group(1)
     image = Image.open(io.BytesIO(base64.b64decode(png)))
     assert image.size == (640 * IMAGE_SCALE, 480 * IMAGE_SCALE)
@@ -117,6 +118,26 @@ def test_series_and_map_reproduce_matplotlib_pixels(data, pixel_of):
     )
 
 
+def _embedded(page_file, css_class: str) -> np.ndarray:
+    text = page_file.read_text(encoding="utf-8")
+    found = re.search(
+        rf'<img class="{css_class}"[^>]*src="data:image/png;base64,([^"]+)"', text
+    )
+    image = Image.open(io.BytesIO(base64.b64decode(found.group(1))))
+    return np.asarray(image.convert("RGB")).astype(int)
+
+
+def test_the_final_frame_is_embedded_for_viewers_without_script(page_file, pixel_of):
+    final = _embedded(page_file, "omp-final")
+    assert final.shape == (480, 640, 3)  # the video's frame size
+    low, high = TRACES["low"].xy, TRACES["high"].xy
+    for xy, color in ((low, BLUE), (high, VERMILLION)):
+        assert _near(final, pixel_of(xy[STEPS]), color, 1) == 9  # the head
+        assert _near(final, pixel_of(xy[10]), color, 1) >= 3  # the trail
+    background = _embedded(page_file, "omp-bg")[::IMAGE_SCALE, ::IMAGE_SCALE]
+    assert _near(background, pixel_of(low[10]), BLUE, 1) == 0  # no trail there
+
+
 # -- in the browser ------------------------------------------------------------
 
 
@@ -127,7 +148,8 @@ def browser():
         pytest.fail(
             "chromium not found: the HTML player tests need Debian's chromium "
             "(`apt-get install -y chromium`; .ci/run installs it) or "
-            "OPTIMOTION_CHROMIUM=/path/to/chromium"
+            "OPTIMOTION_CHROMIUM=/path/to/chromium; `pytest -m 'not browser'` "
+            "skips them"
         )
     try:
         from playwright.sync_api import sync_playwright
@@ -268,3 +290,22 @@ def test_curves_run_on_through_zeros_and_break_at_gaps():
     # a NaN inside a curve is a gap, not the end of it
     series = _series(0, [0, 1, 2, 3], [1.0, np.nan, 3.0, np.nan], 0, [1, 0, 1, 0])
     assert len(series["u"]) == 3 and series["gaps"] == [1]
+
+
+def test_the_script_removes_the_fallback_and_without_it_the_final_frame_shows(
+    browser, page, page_file, pixel_of
+):
+    assert page.locator(".omp-final").count() == 0  # the script took it away
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 800, "height": 700}
+    )
+    try:
+        still = context.new_page()
+        still.goto(page_file.as_uri())
+        still.wait_for_load_state("load")  # both images decoded
+        image = _stage(still)
+    finally:
+        context.close()
+    low = TRACES["low"].xy
+    assert _near(image, pixel_of(low[STEPS]), BLUE, 1) == 9
+    assert _near(image, pixel_of(low[10]), BLUE, 1) >= 3

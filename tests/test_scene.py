@@ -13,13 +13,17 @@ import optimotion
 from optimotion import noise, optimizers, surfaces
 from optimotion.optimizers import nice_name, schedules
 from optimotion.render import Camera, RenderSpec, render
-from optimotion.scene import Scene, SceneError, load_scene, parse_scene
+from optimotion.scene import (
+    Scene,
+    SceneError,
+    gallery_names,
+    gallery_path,
+    load_scene,
+    parse_scene,
+)
 from optimotion.scene._files import low_res_overrides
 from optimotion.scene._optimizer_schema import HYPERPARAMETERS
 from optimotion.scene._render_schema import RenderSettings
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SCENES = ROOT / "scenes"
 
 ISSUE_EXAMPLE = """\
 title: Optimizers at a saddle point
@@ -269,10 +273,10 @@ def _properties(schema: dict, root: dict):
 
 def test_the_json_schema_is_current_and_documents_every_field():
     schema = Scene.model_json_schema()
-    shipped = json.loads((SCENES / "scene.schema.json").read_text(encoding="utf-8"))
-    assert (
-        shipped == schema
-    )  # regenerate: optimotion schema -o scenes/scene.schema.json
+    beside = gallery_path("beale").with_name("scene.schema.json")
+    shipped = json.loads(beside.read_text(encoding="utf-8"))
+    # regenerate: optimotion schema -o optimotion/scenes/scene.schema.json
+    assert shipped == schema
     undocumented = [
         n for n, p in _properties(schema, schema) if not p.get("description")
     ]
@@ -283,7 +287,7 @@ def test_the_json_schema_is_current_and_documents_every_field():
 
 # --- the gallery ---------------------------------------------------------------
 
-GALLERY = sorted(SCENES.glob("*.yaml"))
+GALLERY = [gallery_path(name) for name in gallery_names()]
 
 
 def test_the_gallery_has_one_scene_per_phenomenon():
@@ -329,6 +333,20 @@ def test_beale_race_heads_for_the_minimum(gallery):
         assert path.diverged_at is None, label
         assert path.loss[-1] < 0.2 < path.loss[0], label  # f(1, 1.5) = 41.2
         assert np.linalg.norm(path.xy[-1] - (3.0, 0.5)) < 0.7, label
+    # the momentum methods overshoot (past the minimum's x, far below its y)
+    for label in ("Momentum", "Nesterov"):
+        assert paths[label].xy[:, 0].max() > 3.2, label
+        assert paths[label].xy[:, 1].min() < -1.0, label
+    # the adaptive ones first step equally in x and y; SGD along the gradient
+    for label in ("Adagrad", "RMSProp", "Adam"):
+        dx, dy = paths[label].xy[1] - paths[label].xy[0]
+        assert dx / dy == pytest.approx(1.0, rel=1e-6), label
+    dx, dy = paths["SGD"].xy[1] - paths["SGD"].xy[0]
+    assert dx / dy == pytest.approx(0.373, abs=1e-3)
+    # the benchmark's numbers: 300 steps, 150 frames at 30 fps, no hold, 800x600
+    scene = load_scene(gallery_path("beale"))
+    assert (scene.steps, scene.frames(), scene.render.fps) == (300, 150, 30)
+    assert (scene.render.hold, scene.render.size) == (0, (800, 600))
 
 
 def test_long_valley_sgd_zigzags_across_and_creeps_along(gallery):
@@ -338,6 +356,11 @@ def test_long_valley_sgd_zigzags_across_and_creeps_along(gallery):
     np.testing.assert_allclose(sgd[:11, 1], 3.0 * (-0.8) ** t)
     np.testing.assert_allclose(sgd[:11, 0], -9.0 * 0.982**t)
     assert all(abs(p.xy[-1, 0]) < 0.05 for p in gallery["long_valley"].values())
+    # the adaptive methods head along the valley at once: after 10 steps each is
+    # further along x than SGD and the momentum methods
+    x10 = {label: p.xy[10, 0] for label, p in gallery["long_valley"].items()}
+    for label in ("Adagrad", "RMSProp", "Adam"):
+        assert x10[label] > max(x10["SGD"], x10["Momentum"], x10["Nesterov"]) + 0.8
 
 
 def test_saddle_sgd_stays_on_the_ridge_while_adaptive_methods_leave(gallery):
@@ -350,7 +373,13 @@ def test_saddle_sgd_stays_on_the_ridge_while_adaptive_methods_leave(gallery):
     for label in ("Adagrad", "Adadelta", "RMSProp"):
         assert np.argmax(np.abs(paths[label].xy[:, 1]) > 0.1) <= 12, label
     for label in ("Momentum", "Nesterov"):
-        assert 30 < np.argmax(np.abs(paths[label].xy[:, 1]) > 0.1) < 60, label
+        y = np.abs(paths[label].xy[:, 1])
+        assert 30 < np.argmax(y > 0.1) < 60, label
+        assert (y[30] / y[10]) ** (1 / 20) == pytest.approx(1.11, abs=0.01), label
+    np.testing.assert_allclose(sgd[115], (0.098, 0.0098), rtol=0.01)
+    # exactly on the ridge, y = 0, every method stays on it: the y-gradient is 0
+    on_ridge = load_scene(gallery_path("saddle"), ["start=[1.0, 0.0]"]).build()
+    assert all(np.all(p.xy[:, 1] == 0) for p in on_ridge.race().values())
 
 
 def test_saddle_slowdown_dips_near_the_saddle_then_speeds_up(gallery):
@@ -362,6 +391,12 @@ def test_saddle_slowdown_dips_near_the_saddle_then_speeds_up(gallery):
     assert np.linalg.norm(sgd.xy[dip]) < 0.1  # near the saddle at the origin
     assert speed[dip : dip + 60].max() / speed[dip] > 5  # then it speeds up again
     np.testing.assert_allclose(sgd.xy[-1], (1.0, 0.0), atol=1e-6)
+    assert speed[0] == pytest.approx(0.18, abs=1e-3)
+    assert speed[dip] == pytest.approx(0.005, abs=2e-4)
+    assert speed[dip : dip + 60].max() / speed[dip] == pytest.approx(8, abs=0.5)
+    adam = gallery["saddle_slowdown"]["Adam"]
+    assert 0.5 < np.median(adam.step_length[:50]) / 0.05 < 1  # near lr = 0.05
+    assert adam.xy[10, 0] > 0.4  # into the right-hand well at once
 
 
 def test_steep_saddle_plateaus_at_the_saddle_before_the_minimum(gallery):
@@ -372,6 +407,12 @@ def test_steep_saddle_plateaus_at_the_saddle_before_the_minimum(gallery):
     plateau = sgd.loss[40:120]
     assert np.all(np.abs(plateau) < 0.05)  # looks converged, at the saddle's f = 0
     assert sgd.loss[-1] == pytest.approx(-0.25, abs=1e-3)  # the minimum x = sqrt 5
+    x = sgd.xy[:, 0]
+    assert (x[30] / x[10]) ** (1 / 20) == pytest.approx(1.019, abs=1e-3)
+    adam = gallery["steep_saddle"]["Adam"]  # almost straight to the minimum
+    straight = np.linalg.norm(adam.xy[-1] - adam.xy[0])
+    assert adam.step_length.sum() / straight < 1.35
+    assert adam.xy[-1] == pytest.approx((np.sqrt(5), 0.0), abs=1e-2)
 
 
 def test_local_minimum_traps_one_start(gallery):
@@ -391,13 +432,40 @@ def test_monkey_saddle_sgd_crawls_then_leaves_down_a_valley(gallery):
     assert sgd.diverged_at is None
     x, y = sgd.xy[-1]
     assert y > 1.5 and np.degrees(np.arctan2(y, x)) == pytest.approx(60, abs=2)
+    (x0, x1), (y0, y1) = load_scene(gallery_path("monkey_saddle")).window()
+    for label, out in (("SGD", 191), ("Adam", 61)):
+        xy = gallery["monkey_saddle"][label].xy
+        inside = (
+            (x0 <= xy[:, 0]) & (xy[:, 0] <= x1) & (y0 <= xy[:, 1]) & (xy[:, 1] <= y1)
+        )
+        assert int(np.argmin(inside)) == out, label  # out of view at that step
+    adam = gallery["monkey_saddle"]["Adam"].xy
+    angle = np.degrees(np.arctan2(adam[:, 1], adam[:, 0]))
+    assert 30 <= np.argmax(angle > 50) <= 45  # down the 60-degree valley by ~40
 
 
 def test_rosenbrock_momentum_arrives_while_sgd_crawls(gallery):
     paths = gallery["rosenbrock"]
+    for label, path in paths.items():  # everyone drops into the valley y = x^2
+        offset = path.xy[:, 1] - path.xy[:, 0] ** 2
+        assert np.argmax(np.abs(offset) < 0.05) <= 15, label
     for label in ("Momentum", "Nesterov"):
         np.testing.assert_allclose(paths[label].xy[-1], (1.0, 1.0), atol=0.02)
-    assert np.linalg.norm(paths["SGD"].xy[-1] - (1.0, 1.0)) > 0.3
+        distance = np.linalg.norm(paths[label].xy - 1.0, axis=1)
+        assert 600 < np.argmax(distance < 0.05) <= 700, label
+    np.testing.assert_allclose(paths["SGD"].xy[-1], (0.73, 0.54), atol=0.01)
+    # RMSProp: steps near lr (0.01) that rattle across the floor, and a stall
+    rmsprop = paths["RMSProp"]
+    offset = rmsprop.xy[500:, 1] - rmsprop.xy[500:, 0] ** 2
+    assert np.mean(np.sign(offset[1:]) != np.sign(offset[:-1])) > 0.5
+    assert 0.5 < np.median(rmsprop.step_length[500:]) / 0.01 < 1
+    np.testing.assert_allclose(rmsprop.xy[-1], (0.83, 0.70), atol=0.01)
+    assert rmsprop.xy[-1, 0] - rmsprop.xy[750, 0] < 0.1
+    # Adam: no rattle, still closing in
+    adam = paths["Adam"]
+    offset = adam.xy[500:, 1] - adam.xy[500:, 0] ** 2
+    assert np.all(np.sign(offset[1:]) == np.sign(offset[:-1]))
+    np.testing.assert_allclose(adam.xy[-1], (0.95, 0.91), atol=0.01)
 
 
 def test_schedules_decay_reaches_the_global_minimum(gallery):
@@ -407,7 +475,13 @@ def test_schedules_decay_reaches_the_global_minimum(gallery):
     for label in ("step decay", "cosine", "warm restarts"):
         assert final[label] == pytest.approx(-1.03163, abs=1e-4)  # global minimum
     bouncing = gallery["schedules"]["constant 0.15"].loss[-50:]
-    assert bouncing.max() - bouncing.min() > 0.05  # never settles
+    assert bouncing.min() == pytest.approx(-0.94, abs=5e-3)  # never settles
+    assert bouncing.max() == pytest.approx(-0.72, abs=5e-3)
+    for label in ("step decay", "cosine", "warm restarts"):
+        xy = gallery["schedules"][label].xy[-1]
+        np.testing.assert_allclose(xy, (0.0898420, -0.7126564), atol=1e-5)
+    lr = gallery["schedules"]["exponential"].lr
+    np.testing.assert_allclose(lr[1:] / lr[:-1], 0.98)
 
 
 def test_a_formula_surface_start_outside_its_window_is_named_as_a_start():

@@ -430,3 +430,32 @@ def test_noisy_moons_minimum_has_zero_numpy_gradient():
     weight = -s / (1 + np.exp(margin))
     grad = np.array([np.mean(weight * a), np.mean(weight * b)])
     assert np.abs(grad).max() < 1e-12
+def test_display_names_are_what_titles_show():
+    shown = {name: surfaces.get(name).display_name for name in NAMES}
+    assert shown == {
+        "beale": "Beale", "booth": "Booth", "double_well": "Double well",
+        "goldstein_price": "Goldstein–Price", "himmelblau": "Himmelblau",
+        "long_valley": "Long valley", "monkey_saddle": "Monkey saddle",
+        "rastrigin": "Rastrigin", "rosenbrock": "Rosenbrock", "saddle": "Saddle",
+        "six_hump_camel": "Six-hump camel", "linear_regression": "Linear regression",
+        "noisy_moons": "Noisy moons (logistic regression)",
+        "tanh_net": "Two-weight tanh network",
+    }  # fmt: skip
+    own = Surface("my_bowl", lambda x, y: x**2 + y**2, "x**2 + y**2", "x^2 + y^2",
+                  ((-1, 1), (-1, 1)), (0.5, 0.5))  # fmt: skip
+    assert own.display_name == "My bowl"  # the default, from the name
+
+
+def test_the_contour_title_and_the_starter_scene_use_the_display_name():
+    from optimotion import optimizers, race
+    from optimotion.render import RenderSpec, final_frame
+    from optimotion.scene._files import starter_scene
+
+    surface = surfaces.get("goldstein_price")
+    traces = race(surface, {"SGD": optimizers.sgd(lr=1e-5)}, surface.start, 3)
+    with final_frame(traces, surface, RenderSpec(size=(640, 480))) as renderer:
+        (title,) = [ax.get_title() for ax in renderer.fig.axes if ax.get_title()]
+    assert title.split(":")[0] == "Goldstein–Price"  # the formula, if it fits
+    assert "title: Optimizers on the Goldstein–Price surface\n" in starter_scene(
+        "goldstein_price"
+    )

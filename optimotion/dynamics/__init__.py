@@ -8,14 +8,18 @@ from ._run import race as race
 from ._run import run as run
 from ._step import Record as Record
 from ._trajectory import Trajectory as Trajectory
+from ._tune import Tuned as Tuned
+from ._tune import tune as tune
 
 __all__ = [
     "Ensemble",
     "Record",
     "Trajectory",
+    "Tuned",
     "ensemble",
     "ensemble_race",
     "estimators",
     "race",
     "run",
+    "tune",
 ]

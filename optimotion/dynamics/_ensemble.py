@@ -25,6 +25,7 @@ import numpy as np
 from .._atomic import atomic_open
 from ..optimizers import Optimizer
 from ..surfaces import Surface
+from ._estimators import _normal
 from ._run import _check_start, _check_steps, estimators_for, path_key
 from ._step import Path, rebuild, split, traced, untraced
 
@@ -183,20 +184,36 @@ def _stats(surface: Surface, params, alive, center, sample: int) -> Stats:
 
 def _simulate(
     x0, spread, hparams, estimators, key, center, exit_radius,
-    *, surface, specs, steps, n, keep,
+    *, surface, specs, steps, n, keep, sharding,
 ):  # fmt: skip
-    """The compiled program: every optimizer's n particles, one scan."""
+    """The compiled program: every optimizer's n particles, one scan. With a
+    `sharding`, the particle axis (padded to a multiple of the devices with
+    particles born dead) is split across devices."""
     sample = min(n, QUANTILE_SAMPLE)
-    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, jnp.arange(n))
-    noise = jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, _START), (2,)))
+    total = n if sharding is None else -(-n // sharding.mesh.size) * sharding.mesh.size
+
+    def spread_out(x: Any) -> Any:
+        if sharding is None:
+            return x
+        return jax.tree.map(
+            lambda a: jax.lax.with_sharding_constraint(a, sharding), x
+        )
+
+    index = spread_out(jnp.arange(total))
+    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, index)
+    noise = jax.vmap(lambda k: _normal(jax.random.fold_in(k, _START), (2,), x0.dtype))
     starts = x0[None] + spread * noise(keys)
     paths = [
         Path(rebuild(spec, hp), untraced(est), surface)
         for spec, hp, est in zip(specs, hparams, estimators, strict=True)
     ]
-    carry = tuple(
-        (jax.vmap(path.init)(starts), jnp.full(n, -1, jnp.int32)) for path in paths
-    )
+    born = index < n
+
+    def init(path: Path) -> tuple:
+        c = jax.vmap(path.init)(starts)
+        return spread_out((c._replace(alive=born), jnp.full(total, -1, jnp.int32)))
+
+    carry = tuple(init(path) for path in paths)
     if exit_radius is not None:  # a start already outside has exited at step 0
         outside = jnp.linalg.norm(starts - center[None], axis=-1) > exit_radius
         carry = tuple((c, jnp.where(outside, 0, e)) for c, e in carry)
@@ -216,15 +233,30 @@ def _simulate(
 
     last, records = jax.lax.scan(step, carry, jnp.arange(steps, dtype=jnp.int32))
     finals = tuple(
-        (_stats(surface, c.params, c.alive, center, sample), c.params, c.alive, e)
+        (
+            _stats(surface, c.params, c.alive, center, sample),
+            c.params[:n],
+            c.alive[:n],
+            e[:n],
+        )
         for c, e in last
     )
-    return starts, records, finals
+    return starts[:n], records, finals
 
 
 _compiled = jax.jit(
-    _simulate, static_argnames=("surface", "specs", "steps", "n", "keep")
+    _simulate,
+    static_argnames=("surface", "specs", "steps", "n", "keep", "sharding"),
 )
+
+
+def _sharding() -> jax.sharding.NamedSharding | None:
+    """The particle axis over every device, when JAX sees more than one."""
+    devices = jax.devices()
+    if len(devices) < 2:
+        return None
+    mesh = jax.sharding.Mesh(np.array(devices), ("particles",))
+    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("particles"))
 
 
 def ensemble_race(
@@ -262,6 +294,7 @@ def ensemble_race(
             f" is over the limit of {MAX_PARTICLE_STEPS:,}"
         )
     spread = _real(api, "spread", spread, low=0.0)
+    seed = _count(api, "seed", seed, 0)
     if exit_radius is not None:
         exit_radius = _real(api, "exit_radius", exit_radius, low=0.0, strict=True)
     point = _center(surface, start, center)
@@ -283,6 +316,7 @@ def ensemble_race(
             steps=steps,
             n=n,
             keep=keep,
+            sharding=_sharding(),
         )
         starts, records, finals = jax.device_get((starts, records, finals))
     starts = np.asarray(starts)

@@ -57,7 +57,7 @@ class SurfaceData(NamedTuple):
     """The surface on a grid, with its marked points.
 
     Attributes:
-        name, formula, latex: as on the `Surface`.
+        name, formula, latex, display_name: as on the `Surface`.
         window: `((xmin, xmax), (ymin, ymax))`.
         X, Y, Z: (GRID, GRID) grid; Z has NaN where f is not finite.
         f_min: the lowest value known (grid or critical points).
@@ -77,6 +77,7 @@ class SurfaceData(NamedTuple):
     eps: float
     log: bool
     critical: tuple[tuple[float, float, str], ...]
+    display_name: str = ""
 
     def height(self, values: np.ndarray) -> np.ndarray:
         """The drawn height of f values: `log10(f - f_min + eps)` on log surfaces."""
@@ -205,6 +206,7 @@ def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
         array.setflags(write=False)  # shared by every render of this surface
     return SurfaceData(
         name=surface.name,
+        display_name=surface.display_name,
         formula=surface.formula,
         latex=surface.latex,
         window=window,

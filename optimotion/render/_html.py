@@ -6,7 +6,9 @@ video and embedded as one base64 PNG. The moving part is data: each panel's seri
 as delta-encoded integers, quantized to a twentieth of a pixel, plus the exact
 data-to-pixel map of its Axes taken from matplotlib's transforms. A small script
 draws trails, heads and cursors on a `<canvas>` over the image at the screen's
-pixel ratio. Nothing is fetched at view time.
+pixel ratio. Nothing is fetched at view time. For viewers that run no script
+(a sanitized preview, a notebook shown on a website), the last frame is embedded
+too, in the same layout, over the stage; the script removes it when it starts.
 """
 
 from __future__ import annotations
@@ -196,8 +198,6 @@ def _background_png(layout: Layout, scale: int) -> bytes:
     """The figure without its animated artists, at `scale` pixels per pixel, as a
     256-colour PNG (median cut, no dithering: each channel within a few levels of
     the Agg buffer, at well under half the size of an RGB PNG)."""
-    from PIL import Image
-
     fig = layout.fig
     dpi = fig.dpi
     fig.set_dpi(dpi * scale)
@@ -206,6 +206,26 @@ def _background_png(layout: Layout, scale: int) -> bytes:
         rgb = np.asarray(layout.canvas.buffer_rgba())[..., :3].copy()
     finally:
         fig.set_dpi(dpi)
+    return _png(rgb)
+
+
+def _final_png(layout: Layout, step: int) -> bytes:
+    """The last frame in the player's layout, at one pixel per pixel: the static
+    part with every panel's moving artists at `step` drawn over it."""
+    layout.canvas.draw()
+    for panel in layout.panels:
+        panel.set_view(1.0)
+        for artist in panel.update(step):
+            panel.ax.draw_artist(artist)
+    if layout.counter is not None:
+        layout.counter.set_text(str(step))
+        layout.fig.draw_artist(layout.counter)
+    return _png(np.asarray(layout.canvas.buffer_rgba())[..., :3].copy())
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    from PIL import Image
+
     image = Image.fromarray(rgb).quantize(
         256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
     )
@@ -216,6 +236,14 @@ def _background_png(layout: Layout, scale: int) -> bytes:
 
 def player_data(prepared: Prepared, spec: RenderSpec) -> tuple[bytes, dict]:
     """`(background PNG, player JSON data)` of a prepared race."""
+    png, _, data = _player_parts(prepared, spec, final=False)
+    return png, data
+
+
+def _player_parts(
+    prepared: Prepared, spec: RenderSpec, *, final: bool
+) -> tuple[bytes, bytes | None, dict]:
+    """The background PNG, the last frame's PNG (if `final`) and the JSON data."""
     _check(spec)
     theme = get_theme(spec.theme)
     width, height = spec.size
@@ -226,6 +254,7 @@ def player_data(prepared: Prepared, spec: RenderSpec) -> tuple[bytes, dict]:
             panels = [_panel_data(p, spec.dpi, height, theme) for p in layout.panels]
             counter = _counter_data(layout, height)
             png = _background_png(layout, IMAGE_SCALE)
+            last = _final_png(layout, prepared.steps) if final else None
         finally:
             layout.fig.clear()
     plan = frame_plan(spec, prepared.steps)
@@ -253,7 +282,7 @@ def player_data(prepared: Prepared, spec: RenderSpec) -> tuple[bytes, dict]:
             for t in prepared.tracks
         ],
     }
-    return png, data
+    return png, last, data
 
 
 def _json_for_script(data: dict) -> str:
@@ -286,15 +315,17 @@ def player_html(
     """
     spec = RenderSpec() if spec is None else spec
     prepared = prepare(traces, surface, spec)
-    png, data = player_data(prepared, spec)
-    return _page(prepared, spec, png, data, full_page=full_page)
+    png, last, data = _player_parts(prepared, spec, final=True)
+    return _page(prepared, spec, png, last, data, full_page=full_page)
 
 
-def _page(prepared, spec, png: bytes, data: dict, *, full_page: bool) -> str:
+def _page(
+    prepared, spec, png: bytes, last: bytes, data: dict, *, full_page: bool
+) -> str:
     theme = get_theme(spec.theme)
     uid = "omp-" + uuid.uuid4().hex[:12]
     width, _ = spec.size
-    title = spec.title or f"optimotion: {prepared.surface.name}"
+    title = spec.title or f"optimotion: {prepared.surface.display_name}"
     legend = "".join(
         f'<button type="button" class="omp-item" data-track="{i}" '
         f'aria-pressed="true" title="show or hide {html.escape(t.label)}">'
@@ -307,6 +338,7 @@ def _page(prepared, spec, png: bytes, data: dict, *, full_page: bool) -> str:
         for s in SPEEDS
     )
     image = base64.b64encode(png).decode("ascii")
+    fallback = base64.b64encode(last).decode("ascii")
     steps = prepared.steps
     style = (
         f"#{uid}{{--omp-bg:{theme.background};--omp-fg:{theme.foreground};"
@@ -316,7 +348,9 @@ def _page(prepared, spec, png: bytes, data: dict, *, full_page: bool) -> str:
         f'<div class="omp" id="{uid}" tabindex="0">'
         f'<div class="omp-stage"><img class="omp-bg" width="{width}" '
         f'alt="{html.escape(title)}" src="data:image/png;base64,{image}">'
-        f'<canvas class="omp-fg"></canvas></div>'
+        f'<canvas class="omp-fg"></canvas>'
+        f'<img class="omp-final" width="{width}" alt="{html.escape(title)}: the '
+        f'last frame" src="data:image/png;base64,{fallback}"></div>'
         f'<div class="omp-bar"><button type="button" class="omp-play" '
         f'aria-label="Play">\u25b6</button>'
         f'<input class="omp-scrub" type="range" min="0" max="{steps}" value="0" '

@@ -342,10 +342,9 @@ def _fit(text, room: float, renderer, fallback: str | None = None) -> None:
 
 
 def surface_title(surface: SurfaceData) -> tuple[str, str]:
-    """`("Double well", "Double well:  $...$")`: the contour panel's title, the
-    formula in mathtext where matplotlib can parse it."""
-    name = surface.name.replace("_", " ")
-    name = name[:1].upper() + name[1:]
+    """`("Double well", "Double well:  $...$")`: the contour panel's title (the
+    surface's display name), the formula in mathtext where matplotlib can parse it."""
+    name = surface.display_name or surface.name
     return name, f"{name}:  {_mathtext(surface.latex) or surface.formula}"
 
 

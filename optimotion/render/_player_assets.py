@@ -12,6 +12,7 @@ CSS = """
 .omp-stage{position:relative;line-height:0}
 .omp-bg{display:block;width:100%;height:auto;user-select:none}
 .omp-fg{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}
+.omp-final{position:absolute;left:0;top:0;width:100%;height:auto}
 .omp-bar{display:flex;align-items:center;gap:.6em;padding:.35em .5em;flex-wrap:wrap}
 .omp-bar button,.omp-bar select{font:inherit;color:inherit;background:transparent;
  border:1px solid var(--omp-muted);border-radius:4px;padding:.1em .55em;cursor:pointer}
@@ -32,6 +33,7 @@ JS = r"""
 (function () {
 "use strict";
 var root = document.getElementById(ROOT_ID);
+root.querySelectorAll(".omp-final").forEach(function (img) { img.remove(); });
 var D = JSON.parse(document.getElementById(ROOT_ID + "-data").textContent);
 var canvas = root.querySelector(".omp-fg");
 var ctx = canvas.getContext("2d");

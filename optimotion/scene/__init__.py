@@ -4,6 +4,7 @@
 `--set KEY=VALUE` overrides, validates everything in one pass and returns a `Scene`
 (names and numbers only) or raises `SceneError` listing every problem, one line
 each. `Scene.build()` makes the surface, the optimizers and the `RenderSpec`.
+The gallery ships with the package: `gallery_names()`, `gallery_path(name)`.
 """
 
 from ._base import MAX_EXPR as MAX_EXPR
@@ -18,6 +19,9 @@ from ._files import write_scene as write_scene
 from ._load import load_scene as load_scene
 from ._load import parse_scene as parse_scene
 from ._schema import Scene as Scene
+from ._shipped import gallery_description as gallery_description
+from ._shipped import gallery_names as gallery_names
+from ._shipped import gallery_path as gallery_path
 
 __all__ = [
     "MAX_EXPR",
@@ -29,6 +33,9 @@ __all__ = [
     "Issue",
     "Scene",
     "SceneError",
+    "gallery_description",
+    "gallery_names",
+    "gallery_path",
     "load_scene",
     "parse_scene",
     "write_scene",

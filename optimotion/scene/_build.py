@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +27,8 @@ class BuiltScene(NamedTuple):
         noise: the noise model, or None.
         spec: the `RenderSpec`, its colours keyed by path label.
         output: the output path from the scene, or None.
+        auto: the labels of optimizers whose learning rate is `auto`.
+        grid: the learning rates `auto` searches.
         ensemble: the scene's `ensemble:` settings, or None: each optimizer then
             runs as particles (`ensembles()`), and `render` draws them.
     """
@@ -39,17 +41,66 @@ class BuiltScene(NamedTuple):
     noise: Any
     spec: RenderSpec
     output: str | None
+    auto: tuple[str, ...] = ()
+    grid: tuple[float, ...] = ()
     ensemble: Any = None
 
     def entries(self) -> list[tuple[str, str, tuple[float, float]]]:
         """`(path label, optimizer label, start)` of every path, in legend order."""
         return _entries(self.optimizers, self.starts)
 
-    def race(self) -> dict[str, Trajectory]:
+    def race(self, *, cache: bool = True) -> dict[str, Trajectory]:
         """Every optimizer from every start: `{path label: Trajectory}`, one
-        compiled `optimotion.race` per start."""
+        compiled `optimotion.race` per start. With `cache`, paths computed before
+        for the same dynamics come from the trajectory cache (`optimotion._cache`:
+        the user's cache folder; `OPTIMOTION_CACHE=off` disables it)."""
+        from .. import _cache  # noqa: PLC0415
+
+        digest = _cache.key(
+            *_cache.surface_parts(self.surface),
+            [(label, o.name, sorted(o.hyperparams.items()))
+             for label, o in self.optimizers.items()],
+            self.starts, self.steps, self.seed, self.noise, self.auto, self.grid,
+        )  # fmt: skip
+        return _cache.trajectories(digest, self._race, enabled=cache)
+
+    def tuned(self) -> BuiltScene:
+        """This scene with every `lr: auto` replaced by `optimotion.tune`'s choice
+        (from the first start, with the scene's seed and noise); unchanged when
+        nothing is `auto`."""
+        if not self.auto:
+            return self
+        from ..dynamics import tune  # noqa: PLC0415
+        from ..optimizers import rebuild  # noqa: PLC0415
+
+        noise = self.noise
+        if isinstance(noise, Mapping):
+            noise = {label: noise.get(label) for label in self.auto}
+        chosen = tune(
+            self.surface,
+            {label: self.optimizers[label] for label in self.auto},
+            self.starts[0],
+            self.steps,
+            grid=self.grid,
+            seed=self.seed,
+            noise=noise,
+            stay_in_window=True,
+        )
+        optimizers = dict(self.optimizers)
+        for label, result in chosen.items():
+            if result.lr is None:
+                raise ValueError(
+                    f"optimizers: {label}: lr: auto: every learning rate from "
+                    f"{self.grid[0]:g} to {self.grid[-1]:g} diverged"
+                )
+            optimizers[label] = rebuild(optimizers[label], {"lr": result.lr})
+        return self._replace(optimizers=optimizers, auto=())
+
+    def _race(self) -> dict[str, Trajectory]:
         from ..dynamics import race  # noqa: PLC0415
 
+        if self.auto:
+            return self.tuned()._race()
         by_start = {
             start: race(
                 self.surface,
@@ -69,6 +120,8 @@ class BuiltScene(NamedTuple):
         from ..dynamics import ensemble_race  # noqa: PLC0415
 
         settings = self.ensemble
+        if self.auto:
+            return self.tuned().ensembles()
         if settings is None:
             raise ValueError(
                 "`BuiltScene.ensembles`: the scene has no ensemble section"
@@ -87,11 +140,12 @@ class BuiltScene(NamedTuple):
             center=None if settings.center is None else tuple(settings.center),
         )
 
-    def traces(self) -> Mapping[str, Any]:
-        """What `render` draws: the race, or with an `ensemble:` section each
-        ensemble with its saddle theory (`render.particles`)."""
+    def traces(self, *, cache: bool = True) -> Mapping[str, Any]:
+        """What `render` draws: the race (`cache` as there), or with an
+        `ensemble:` section each ensemble with its saddle theory
+        (`render.particles`)."""
         if self.ensemble is None:
-            return self.race()
+            return self.race(cache=cache)
         from ..analysis import fit_window, theory, theory_curve  # noqa: PLC0415
         from ..render import particles  # noqa: PLC0415
 
@@ -105,16 +159,35 @@ class BuiltScene(NamedTuple):
             traces[label] = particles(ens, theory=curve)
         return traces
 
-    def render(self, output: str | os.PathLike, *, progress: bool | None = None):
+    def render(
+        self,
+        output: str | os.PathLike,
+        *,
+        progress: bool | None = None,
+        status: Callable[[str], object] | None = None,
+        cache: bool = True,
+    ):
         """Race and render to `output` (`optimotion.render.render`); returns the
         path. The figure's static part (the surface's grid and critical points, and
         matplotlib's imports) does not depend on the race, so a thread prepares it
-        while JAX compiles the race, which releases the GIL."""
+        while JAX compiles the race, which releases the GIL. `status`, if given,
+        is told each stage as it starts ("compiling and racing ...", "drawing")."""
         from ..render import preload, render  # noqa: PLC0415
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             static = pool.submit(preload, self.surface)
-            traces = self.traces()
+            if status is not None:
+                if self.ensemble is None:
+                    paths = len(self.optimizers) * len(self.starts)
+                    status(f"compiling and racing {paths} paths x {self.steps} steps")
+                else:
+                    n = self.ensemble.n * len(self.optimizers)
+                    status(
+                        f"compiling and running {n:,} particles x {self.steps} steps"
+                    )
+            traces = self.traces(cache=cache)
+            if status is not None:
+                status("drawing")
             static.result()
         return render(traces, self.surface, self.spec, output, progress=progress)
 
@@ -159,5 +232,11 @@ def build(scene: Scene) -> BuiltScene:
         noise=None if scene.noise is None else scene.noise.build(),
         spec=scene.render.to_spec(scene.title, colors),
         output=scene.render.output,
+        auto=tuple(
+            label
+            for label, entry in zip(labels, scene.optimizers, strict=True)
+            if entry.auto_lr
+        ),
+        grid=scene.tune.grid(),
         ensemble=scene.ensemble,
     )

@@ -80,44 +80,52 @@ def _number(value: float) -> str:
     return f"{value:.3g}" if value != int(value) or abs(value) >= 1e6 else f"{value:g}"
 
 
-def starter_scene(name: str) -> str:
-    """A scene file for surface `name` with its window's start, racing four classic
-    optimizers with learning rates scaled to the surface's curvature."""
+def _starter_grid(surface: Any) -> str:
+    """A `tune:` line when the default grid (1e-4 to 10) cannot hold a good rate
+    for plain gradient descent: a step of `lr ∇f` at the start should span from
+    1e-4 of the window to 10 windows, whole decades, eight rates a decade."""
     import jax  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
+    with jax.enable_x64(True):
+        grad = np.asarray(jax.grad(surface.loss)(np.asarray(surface.start)))
+    size = float(np.linalg.norm(grad))
+    (x0, x1), (y0, y1) = surface.window
+    if not math.isfinite(size) or size == 0:
+        return ""
+    reference = max(x1 - x0, y1 - y0) / size  # one step crosses the window
+    low = min(-4, math.floor(math.log10(reference * 1e-4)))
+    high = max(1, math.ceil(math.log10(reference * 10)))
+    if (low, high) == (-4, 1):
+        return ""
+    return f"tune: {{min: 1e{low}, max: 1e{high}, points: {8 * (high - low) + 1}}}\n"
+
+
+def starter_scene(name: str) -> str:
+    """A scene file for surface `name` with its window's start, racing four classic
+    optimizers whose learning rates `lr: auto` chooses (a fair race)."""
     from .. import surfaces  # noqa: PLC0415
 
     surface = surfaces.get(name)
-    points = [surface.start, *surface.minima]
-    with jax.enable_x64(True):
-        hessian = jax.jit(jax.hessian(surface.loss))
-        eigenvalues = [
-            np.linalg.eigvalsh(np.asarray(hessian(np.array(p)))) for p in points
-        ]
-    curvature = float(np.max(np.abs(eigenvalues)))
-    # GD is stable for lr < 2 / L on a quadratic of curvature L; take a quarter of
-    # that bound, rounded down to one significant digit.
-    lr = 0.5 / curvature if math.isfinite(curvature) and curvature > 0 else 0.01
-    lr = float(f"{lr:.0e}")
-    (x0, x1), (y0, y1) = surface.window
-    span = max(x1 - x0, y1 - y0)
     x, y = surface.start
+    tune = _starter_grid(surface)
     return f"""\
 {SCHEMA_COMMENT}
 # A starter scene: edit it, then `optimotion render {name}.yaml`.
-# Every field: `optimotion schema`; names: `optimotion list`.
-title: Optimizers on the {name} surface
+# Every field: `optimotion schema`; names: `optimotion list`. `lr: auto` picks
+# each learning rate by a grid search before the race (`optimotion tune
+# {name}.yaml` prints the table and can write the chosen numbers in).
+title: Optimizers on the {surface.display_name} surface
 surface: {name}   # {surface.formula}
 start: [{_number(x)}, {_number(y)}]
 steps: 300
 seed: 0
 optimizers:
-  - {{name: sgd, lr: {_number(lr)}}}
-  - {{name: momentum, lr: {_number(lr)}, momentum: 0.9}}
-  - {{name: rmsprop, lr: {_number(span / 200)}}}
-  - {{name: adam, lr: {_number(span / 100)}}}
-render:
+  - {{name: sgd, lr: auto}}
+  - {{name: momentum, lr: auto, momentum: 0.9}}
+  - {{name: rmsprop, lr: auto}}
+  - {{name: adam, lr: auto}}
+{tune}render:
   views: [contour, loss]
   size: [960, 540]
   fps: 30
@@ -182,3 +190,38 @@ def export(
         raise ValueError(f"unknown export format {kind!r}; expected .csv or .json")
     with atomic_open(output, newline="", encoding="utf-8") as f:
         write(f)
+
+
+def tuned_scene(scene: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`(data, results)`: the scene's data with tuned learning rates, and
+    `{label: Tuned}`. Optimizers with `lr: auto` are tuned; if none is, every
+    optimizer with a numeric lr is."""
+    from ..dynamics import tune  # noqa: PLC0415
+
+    built = scene.build()
+    labels = scene.labels()
+    entries = dict(zip(labels, scene.optimizers, strict=True))
+    chosen = [label for label, e in entries.items() if e.auto_lr] or [
+        label
+        for label, e in entries.items()
+        if isinstance(getattr(e, "lr", None), int | float)
+        or (getattr(e, "lr", None) is None and "lr" in type(e).model_fields)
+    ]
+    noise = built.noise
+    if isinstance(noise, Mapping):
+        noise = {label: noise.get(label) for label in chosen}
+    results = tune(
+        built.surface,
+        {label: built.optimizers[label] for label in chosen},
+        built.starts[0],
+        built.steps,
+        grid=built.grid,
+        seed=built.seed,
+        noise=noise,
+        stay_in_window=True,
+    )
+    data = scene.model_dump(mode="json", exclude_defaults=True)
+    for i, label in enumerate(labels):
+        if label in results and results[label].lr is not None:
+            data["optimizers"][i]["lr"] = float(f"{results[label].lr:.6g}")
+    return data, results

@@ -146,11 +146,20 @@ ScheduleSpec = Annotated[
 
 
 def _lr_kind(value: Any) -> str:
+    if value == AUTO:
+        return "~auto"
     return "~schedule" if isinstance(value, dict | ScheduleBase) else "~number"
 
 
+AUTO = "auto"
+"""`lr: auto`: the learning rate is chosen by `optimotion.tune` before the race."""
+
 LearningRate = Annotated[
-    Union[Annotated[Number, Tag("~number")], Annotated[ScheduleSpec, Tag("~schedule")]],  # noqa: UP007
+    Union[  # noqa: UP007
+        Annotated[Number, Tag("~number")],
+        Annotated[ScheduleSpec, Tag("~schedule")],
+        Annotated[Literal["auto"], Tag("~auto")],
+    ],
     Discriminator(_lr_kind),
 ]
 
@@ -159,8 +168,9 @@ LearningRate = Annotated[
 HYPERPARAMETERS: dict[str, tuple[Any, str]] = {
     "lr": (
         LearningRate,
-        "Learning rate α: a number, or a schedule such as "
-        "`{schedule: cosine, lr: 0.1, t_max: 300}`.",
+        "Learning rate α: a number, a schedule such as "
+        "`{schedule: cosine, lr: 0.1, t_max: 300}`, or `auto` (chosen by "
+        "`optimotion tune`'s grid search before the race; see the scene's `tune`).",
     ),
     "momentum": (Number, "Momentum factor μ."),
     "dampening": (Number, "Dampening τ of the momentum buffer."),
@@ -206,12 +216,19 @@ class OptimizerBase(Model):
         return {k: v for k, v in self if k not in common and v is not None}
 
     def build(self) -> optimizers.Optimizer:
-        """The optimizer, schedules built."""
+        """The optimizer, schedules built; with `lr: auto`, at its default lr
+        until `tune` replaces it."""
         hp = {
             k: v.build() if isinstance(v, ScheduleBase) else v
             for k, v in self.hyperparams().items()
+            if not (k == "lr" and v == AUTO)
         }
         return optimizers.get(self.name, **hp)  # type: ignore[attr-defined]
+
+    @property
+    def auto_lr(self) -> bool:
+        """Whether this entry's learning rate is `auto`."""
+        return getattr(self, "lr", None) == AUTO
 
     @pydantic.field_validator("label")
     @classmethod

@@ -200,6 +200,32 @@ NoiseSpec = Annotated[
 model here)."""
 
 
+MAX_TUNE_POINTS = 200
+
+
+class TuneSettings(Model):
+    """The grid `lr: auto` searches: `points` learning rates, log-spaced from `min`
+    to `max`; the criterion is `optimotion.tune`'s (lowest final loss, ties to
+    the fastest, divergence disqualifies)."""
+
+    min: Annotated[Number, Field(gt=0)] = Field(1e-4, description="Smallest rate.")
+    max: Annotated[Number, Field(gt=0)] = Field(10.0, description="Largest rate.")
+    points: Annotated[Whole, Field(ge=2, le=MAX_TUNE_POINTS)] = Field(
+        49, description=f"How many rates, at most {MAX_TUNE_POINTS}."
+    )
+
+    @pydantic.model_validator(mode="after")
+    def _ordered(self) -> TuneSettings:
+        if not self.min < self.max:
+            fail(f"min must be < max, got {self.min:g} and {self.max:g}", "min")
+        return self
+
+    def grid(self) -> tuple[float, ...]:
+        import numpy as np  # noqa: PLC0415
+
+        return tuple(float(v) for v in np.geomspace(self.min, self.max, self.points))
+
+
 class Scene(Model):
     """A scene: a surface, start point(s), optimizers racing on it, and how to render.
 
@@ -244,6 +270,10 @@ class Scene(Model):
     )
     render: RenderSettings = Field(
         RenderSettings(), description="Panels, size, timing, theme and output file."
+    )
+    tune: TuneSettings = Field(
+        TuneSettings(),
+        description="The learning-rate grid of optimizers with `lr: auto`.",
     )
     ensemble: EnsembleSettings | None = Field(
         None,

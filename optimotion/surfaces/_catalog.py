@@ -75,6 +75,7 @@ _RASTRIGIN_RIDGE = 0.5025460365546747
 SURFACES: tuple[Surface, ...] = (
     Surface(
         name="saddle",
+        display_name="Saddle",
         fn=_saddle,
         formula="x**2 - y**2",
         latex=r"x^2 - y^2",
@@ -86,6 +87,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="monkey_saddle",
+        display_name="Monkey saddle",
         fn=_monkey_saddle,
         formula="x**3 - 3*x*y**2",
         latex=r"x^3 - 3xy^2",
@@ -96,6 +98,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="beale",
+        display_name="Beale",
         fn=_beale,
         formula=(
             "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
@@ -109,6 +112,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="rosenbrock",
+        display_name="Rosenbrock",
         fn=_rosenbrock,
         formula="(1 - x)**2 + 100*(y - x**2)**2",
         latex=r"(1 - x)^2 + 100\,(y - x^2)^2",
@@ -119,6 +123,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="himmelblau",
+        display_name="Himmelblau",
         fn=_himmelblau,
         formula="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
         latex=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
@@ -142,6 +147,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="booth",
+        display_name="Booth",
         fn=_booth,
         formula="(x + 2*y - 7)**2 + (2*x + y - 5)**2",
         latex=r"(x + 2y - 7)^2 + (2x + y - 5)^2",
@@ -152,6 +158,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="long_valley",
+        display_name="Long valley",
         fn=_long_valley,
         formula="0.01*x**2 + y**2",
         latex=r"0.01\,x^2 + y^2",
@@ -164,6 +171,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="rastrigin",
+        display_name="Rastrigin",
         fn=_rastrigin,
         formula="20 + x**2 - 10*cos(2*pi*x) + y**2 - 10*cos(2*pi*y)",
         latex=r"20 + x^2 - 10\cos(2\pi x) + y^2 - 10\cos(2\pi y)",
@@ -181,6 +189,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="six_hump_camel",
+        display_name="Six-hump camel",
         fn=_six_hump_camel,
         formula="(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (4*y**2 - 4)*y**2",
         latex=r"(4 - 2.1x^2 + \frac{x^4}{3})\,x^2 + xy + (4y^2 - 4)\,y^2",
@@ -207,6 +216,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="goldstein_price",
+        display_name="Goldstein–Price",
         fn=_goldstein_price,
         formula=(
             "(1 + (x + y + 1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
@@ -224,6 +234,7 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface(
         name="double_well",
+        display_name="Double well",
         fn=_double_well,
         formula="0.25*(x**2 - 1)**2 + 0.5*y**2",
         latex=r"\frac{1}{4}(x^2 - 1)^2 + \frac{1}{2}y^2",

@@ -29,6 +29,7 @@ def finite_sum(
     minima: tuple[tuple[float, float], ...] = (),
     saddles: tuple[tuple[float, float], ...] = (),
     log_contours: bool = False,
+    display_name: str = "",
 ) -> Surface:
     """A `Surface` that is the mean of a per-example loss over a dataset.
 
@@ -39,8 +40,8 @@ def finite_sum(
             `jax.numpy`, elementwise in all its arguments (it is broadcast over
             grids of (x, y) and over the examples).
         data: the dataset's fields, each a 1-D array of the same length N >= 1.
-        window, start, formula, latex, minima, saddles, log_contours: as for
-            `Surface`.
+        window, start, formula, latex, minima, saddles, log_contours,
+            display_name: as for `Surface`.
 
     Returns:
         A `Surface` with `data` and `example_fn` set; `fn(x, y)` is the mean loss.
@@ -95,6 +96,7 @@ def finite_sum(
         log_contours=log_contours,
         data=fields,
         example_fn=example_loss,
+        display_name=display_name,
     )
 
 
@@ -163,6 +165,7 @@ def shipped() -> tuple[Surface, ...]:
             formula="mean log(1 + exp(-label*(x*a + y*b))) over 200 noisy moons",
             latex=r"\frac{1}{N}\sum_i \log(1 + e^{-\ell_i (x a_i + y b_i)})",
             minima=(MOONS_MINIMUM,),
+            display_name="Noisy moons (logistic regression)",
         ),
         finite_sum(
             "tanh_net",
@@ -174,6 +177,7 @@ def shipped() -> tuple[Surface, ...]:
             latex=r"\frac{1}{N}\sum_i (y \tanh(x u_i) - t_i)^2",
             minima=(TANH_MINIMUM, (-TANH_MINIMUM[0], -TANH_MINIMUM[1])),
             saddles=((0.0, 0.0),),
+            display_name="Two-weight tanh network",
         ),
         finite_sum(
             "linear_regression",
@@ -185,6 +189,7 @@ def shipped() -> tuple[Surface, ...]:
             latex=r"\frac{1}{N}\sum_i (x a_i + y - t_i)^2",
             minima=((w, b),),
             log_contours=True,
+            display_name="Linear regression",
         ),
     )
 

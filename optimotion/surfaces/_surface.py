@@ -48,6 +48,8 @@ class Surface:
             tuple of 1-D NumPy arrays of length N (one per field of zᵢ); else None.
         example_fn: for a finite-sum surface, the per-example loss
             `example_fn(x, y, *z) -> ℓ`, elementwise in x, y and the fields of z.
+        display_name: the name in titles and legends ("Goldstein–Price"); by
+            default `name` with spaces for underscores, capitalized ("Double well").
     """
 
     name: str
@@ -61,6 +63,12 @@ class Surface:
     log_contours: bool = False
     data: tuple[np.ndarray, ...] | None = None
     example_fn: Callable[..., jax.Array] | None = None
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display_name:
+            words = self.name.replace("_", " ")
+            object.__setattr__(self, "display_name", words[:1].upper() + words[1:])
 
     def __call__(self, x: jax.typing.ArrayLike, y: jax.typing.ArrayLike) -> jax.Array:
         """f(x, y), in float64 for Python numbers and float64 arrays (as `run`,

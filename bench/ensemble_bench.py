@@ -1,0 +1,108 @@
+"""Ensemble benchmark: noisy SGD particles at the saddle x² − y², 1000 steps.
+
+For each n (particles), in separate processes so that peak memory is each one's own:
+  * optimotion.ensemble: SGD (lr 0.01) + additive Gaussian noise (σ 0.1), with its
+    per-step statistics (mean loss, loss quantiles, mean and spread of log-distance,
+    living count) reduced inside the scan, 64 paths kept; compile time (first call
+    minus a warm call) and the warm call's time;
+  * the baseline: a vectorised NumPy loop of the same update and the same
+    statistics (PCG64 normals, `np.quantile` of the same sample of particles).
+Prints the times, the ratio and each process's peak resident memory.
+
+    .venv/bin/python bench/ensemble_bench.py [--sizes 10000 100000 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+STEPS, LR, SIGMA, KEEP, SAMPLE = 1000, 0.01, 0.1, 64, 10_000
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def numpy_loop(n: int) -> float:
+    rng = np.random.default_rng(0)
+    x = np.zeros((n, 2))
+    x[:, 1] = 1e-3
+    kept = np.empty((STEPS + 1, KEEP, 2))
+    stats = np.empty((STEPS + 1, 9))
+    start = time.perf_counter()
+    for t in range(STEPS + 1):
+        loss = x[:, 0] ** 2 - x[:, 1] ** 2
+        log_d = np.log(np.hypot(x[:, 0], x[:, 1]))
+        stats[t, 0] = loss.mean()
+        stats[t, 1:6] = np.quantile(loss[:SAMPLE], QUANTILES)
+        stats[t, 6], stats[t, 7], stats[t, 8] = log_d.mean(), log_d.std(), n
+        kept[t] = x[:KEEP]
+        if t == STEPS:
+            break
+        grad = np.column_stack([2 * x[:, 0], -2 * x[:, 1]])
+        x -= LR * (grad + SIGMA * rng.standard_normal((n, 2)))
+    return time.perf_counter() - start
+
+
+def optimotion_run(n: int) -> tuple[float, float, float]:
+    t0 = time.perf_counter()
+    import optimotion
+    from optimotion import noise, optimizers, surfaces
+
+    imported = time.perf_counter() - t0
+    args = (surfaces.get("saddle"), optimizers.sgd(lr=LR), (0.0, 1e-3), STEPS)
+    kwargs = dict(n=n, noise=noise.gaussian(SIGMA), keep=KEEP, center=(0.0, 0.0))
+    t0 = time.perf_counter()
+    optimotion.ensemble(*args, **kwargs)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    optimotion.ensemble(*args, **kwargs, seed=1)  # a new seed: no recompilation
+    warm = time.perf_counter() - t0
+    return imported, first - warm, warm
+
+
+def child(kind: str, n: int) -> None:
+    if kind == "numpy":
+        result = {"steady": numpy_loop(n)}
+    else:
+        imported, compile_s, warm = optimotion_run(n)
+        result = {"import": imported, "compile": compile_s, "steady": warm}
+    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(kind: str, n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(n)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10**4, 10**5, 10**6])
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    print(f"SGD + Gaussian noise at the saddle, {STEPS} steps, statistics every step")
+    print(f"{'n':>9} {'numpy s':>8} {'jax compile':>11} {'jax steady':>10} "
+          f"{'ratio':>6} {'numpy MiB':>9} {'jax MiB':>8}")  # fmt: skip
+    for n in args.sizes:
+        base, ours = measure("numpy", n), measure("optimotion", n)
+        ratio = base["steady"] / ours["steady"]
+        print(
+            f"{n:>9,} {base['steady']:>8.2f} {ours['compile']:>11.2f} "
+            f"{ours['steady']:>10.2f} {ratio:>5.1f}x {base['peak_mib']:>9.0f} "
+            f"{ours['peak_mib']:>8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
