@@ -27,7 +27,7 @@ def gallery_names() -> tuple[str, ...]:
     """The names of the gallery scenes, sorted.
 
     >>> gallery_names()[:2]
-    ('beale', 'local_minimum')
+    ('beale', 'ensemble_annealing')
     """
     return tuple(sorted(p.stem for p in gallery_folder().glob("*.yaml")))
 
