@@ -27,7 +27,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 _SUBMODULES = {
-    "noise", "optimizers", "render", "scene", "surfaces", "dynamics", "interactive",
+    "analysis", "noise", "optimizers", "render", "scene", "surfaces", "dynamics",
+    "interactive",
 }  # fmt: skip
 _FROM_DYNAMICS = {
     "Ensemble", "Trajectory", "Tuned", "ensemble", "ensemble_race", "race", "run",
@@ -39,6 +40,7 @@ __all__ = [
     "Ensemble",
     "Trajectory",
     "Tuned",
+    "analysis",
     "animate",
     "ensemble",
     "ensemble_race",

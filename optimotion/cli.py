@@ -286,6 +286,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_explore)
 
+    p = command(
+        "study",
+        "run a scene's ensembles; write stats.csv, stats.json and plots",
+        scene,
+    )
+    p.add_argument("scene", metavar="SCENE", help="a YAML scene with `ensemble:`")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="the folder to write into (created if missing, its parent must exist)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(run=_cmd_study)
+
     p = command("schema", "print (or write) the JSON Schema of scene files")
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.set_defaults(run=_cmd_schema)
@@ -482,7 +498,7 @@ def _compilation_cache() -> None:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import destination_problem, output_problem  # noqa: PLC0415
+    from .render import destination_problem, output_problem, views_problem  # noqa: PLC0415
     from .scene import load_scene  # noqa: PLC0415
     from .scene._files import low_res_overrides  # noqa: PLC0415
 
@@ -504,6 +520,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         problem = destination_problem(output, inside=inside, force=force)
         if problem:
             raise UsageError(f"{where}: {problem}")
+        problem = views_problem(scene.render.views, output)
+        if problem:
+            raise UsageError(f"{where}: render.views: {problem}")
         progress = False if args.quiet else None
         if not args.no_cache:
             _compilation_cache()
@@ -576,6 +595,9 @@ _VIEW_HELP = {
     "surface3d": "the shaded surface in 3-D with the trails lifted onto it",
     "loss": "loss against step, a cursor at the current step",
     "speed": "step length |x_t+1 - x_t| against step (slow-down near saddles)",
+    "cloud": "ensembles: the kept particles as a moving scatter with thin trails",
+    "distribution": "ensembles: histogram of log|x - center| per frame, theory line",
+    "survival": "ensembles: fraction of particles not yet escaped against step",
 }
 
 
@@ -823,7 +845,9 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     scene = load_scene(_scene_file(args.scene), args.overrides)
     data, results = tuned_scene(scene)
     for label, result in results.items():
-        print(f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}")
+        print(
+            f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}"
+        )
         print(f"  {'lr':>10}  {'final loss':>12}  {'steps to tol':>12}")
         for lr, final, reach in result.table():
             mark = " *" if lr == result.lr else ""
@@ -846,6 +870,30 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         explorer.show()
     except NoDisplayError as error:
         raise UsageError(str(error)) from None
+    return EXIT_OK
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from .scene import load_scene  # noqa: PLC0415
+
+    scene = load_scene(_scene_file(args.scene), args.overrides)
+    if scene.ensemble is None:
+        raise UsageError(
+            f"{args.scene}: no `ensemble:` section; study runs ensembles, e.g. "
+            "ensemble: {n: 2000, exit_radius: 1}"
+        )
+    folder = args.output.rstrip("/") or "/"
+    _check_folder(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"-o {args.output}: exists and is not a folder")
+    os.makedirs(folder, exist_ok=True)
+    from .study import study  # noqa: PLC0415
+
+    result = study(
+        scene, folder, name=args.scene, progress=False if args.quiet else None
+    )
+    if not args.quiet:
+        print(result.summary)
     return EXIT_OK
 
 

@@ -170,6 +170,31 @@ BROKEN = [
      "  - {name: momentum, label: GD}\n",
      ["scene.yaml:4: optimizers[1].label: label 'GD' is already used by "
       "optimizers[0]; labels must differ"]),
+    # ensembles
+    ("no particles", BASE + "ensemble: {n: 0}\n",
+     ["scene.yaml:4: ensemble.n: must be >= 1, got 0"]),
+    ("keep over n", BASE + "ensemble: {n: 100, keep: 101}\n",
+     ["scene.yaml:4: ensemble.keep: must be <= n (100), got 101"]),
+    ("too many particle-steps", BASE + "steps: 1000\nensemble: {n: 200000}\n",
+     ["scene.yaml:5: ensemble.n: 200,000 particles x 1,000 steps x 1 optimizer is "
+      "200,000,000 particle-steps; the limit is 100,000,000"]),
+    ("zero exit radius", BASE + "ensemble: {n: 10, exit_radius: 0}\n",
+     ["scene.yaml:4: ensemble.exit_radius: must be > 0, got 0"]),
+    ("negative exit radius", BASE + "ensemble: {n: 10, exit_radius: -1.5}\n",
+     ["scene.yaml:4: ensemble.exit_radius: must be > 0, got -1.5"]),
+    ("cloud without ensemble", BASE + "render: {views: [contour, cloud]}\n",
+     ["scene.yaml:4: render.views[1]: 'cloud' draws ensembles; add an `ensemble:` "
+      "section (e.g. ensemble: {n: 1000})"]),
+    ("survival without exit radius",
+     BASE + "ensemble: {n: 10}\nrender: {views: [survival]}\n",
+     ["scene.yaml:5: render.views[0]: 'survival' needs ensemble.exit_radius"]),
+    ("ensemble view to html",
+     BASE + "ensemble: {n: 10}\nrender: {views: [cloud], output: c.html}\n",
+     ["scene.yaml:5: render.output: the HTML player cannot show the 'cloud' view; "
+      "render ensembles to .gif, .mp4, .webm, PNG frames or a still"]),
+    ("ensemble from two starts",
+     BASE + "start: [[0, 0.1], [0, 0.2]]\nensemble: {n: 10}\n",
+     ["scene.yaml:4: start: an ensemble scene has one start point"]),
     # absurd sizes, steps and frames
     ("absurd steps", BASE + "steps: 1000000000\n",
      ["scene.yaml:4: steps: 1,000,000,000 steps is over the limit of 100,000"]),
@@ -437,8 +462,8 @@ def test_validate_applies_overrides(workdir, capsys):
         ([], "optimotion: the following arguments are required: COMMAND (see "
          "optimotion --help)"),
         (["rendr"], "optimotion: argument COMMAND: unknown choice 'rendr'; expected "
-         "one of: render, validate, list, new, gallery, export, tune, explore, schema — "
-         "did you mean 'render'? (see optimotion --help)"),
+         "one of: render, validate, list, new, gallery, export, tune, explore, "
+         "study, schema — did you mean 'render'? (see optimotion --help)"),
         (["render"], "optimotion render: the following arguments are required: "
          "SCENE (see optimotion render --help)"),
         (["list", "colours"], "optimotion list: argument WHAT: unknown choice "
@@ -564,7 +589,7 @@ def test_list(capsys):
     assert "  cosine                 lr, t_max, eta_min=0.0" in out.splitlines()
     code, out, _ = run(["list", "views"], capsys)
     assert [line.split()[0] for line in out.splitlines()] == [
-        "contour", "surface3d", "loss", "speed",
+        "contour", "surface3d", "loss", "speed", "cloud", "distribution", "survival",
     ]  # fmt: skip
     code, out, _ = run(["list"], capsys)
     assert code == 0
@@ -806,12 +831,12 @@ def test_list_scenes_gives_each_gallery_scene_a_one_line_description(capsys):
     code, out, err = run(["list", "scenes"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == (  # names padded to the longest, curvature_annealing
-        "  beale" + " " * 16 + "Six optimizers race on Beale's function from "
+    assert lines[0] == (  # names padded to the longest, ensemble_double_well_shaking
+        "  beale" + " " * 25 + "Six optimizers race on Beale's function from "
         "(1, 1.5) (the benchmark scene)."
     )
     starts = {line.index(line.split(maxsplit=1)[1]) for line in lines[:-1]}
-    assert starts == {23}  # one column for every description
+    assert starts == {32}  # one column for every description
     assert [line.split()[0] for line in lines[:-1]] == list(gallery_names())
     assert all(len(line.split(maxsplit=1)[1]) > 40 for line in lines[:-1])
     assert lines[-1] == "  render one by name: optimotion render beale -o beale.gif"

@@ -151,7 +151,8 @@ def test_gif_durations_track_fps_in_10ms_units():
         (
             {"views": ("contour", "lose")},
             "`RenderSpec`: views has unknown view 'lose'; expected one of "
-            "('contour', 'loss', 'speed', 'surface3d'); did you mean 'loss'?",
+            "('cloud', 'contour', 'distribution', 'loss', 'speed', 'surface3d', "
+            "'survival'); did you mean 'loss'?",
         ),
         (
             {"duration": 2.0, "steps_per_frame": 3},

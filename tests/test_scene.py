@@ -415,10 +415,12 @@ GALLERY = [gallery_path(name) for name in gallery_names()]
 
 def test_the_gallery_has_one_scene_per_phenomenon():
     assert [p.stem for p in GALLERY] == [
-        "beale", "curvature_annealing", "local_minimum", "long_valley",
-        "monkey_saddle", "noisy_moons", "perturbed_saddle", "rosenbrock", "saddle",
-        "saddle_slowdown", "schedules", "shaken_double_well", "steep_saddle",
-        "svrg_noise_floor", "tanh_net_saddle", "zoo",
+        "beale", "curvature_annealing", "ensemble_annealing",
+        "ensemble_double_well_shaking", "ensemble_saddle_critical",
+        "ensemble_saddle_noise", "local_minimum", "long_valley", "monkey_saddle",
+        "noisy_moons", "perturbed_saddle", "rosenbrock", "saddle", "saddle_slowdown",
+        "schedules", "shaken_double_well", "steep_saddle", "svrg_noise_floor",
+        "tanh_net_saddle", "zoo",
     ]  # fmt: skip
     for path in GALLERY:
         text = path.read_text(encoding="utf-8")
@@ -438,9 +440,12 @@ def test_each_gallery_scene_renders_at_low_resolution(path, gallery, tmp_path):
     # What CI owes every gallery file: a fast low-resolution render (here 3 frames).
     scene = load_scene(path)
     quick = low_res_overrides(scene) + ["render.duration=0.1", "render.hold=0"]
+    if scene.ensemble is not None:  # a small cloud: the claims are tested apart
+        quick += ["ensemble.n=50", "ensemble.keep=50"]
     built = load_scene(path, quick).build()
     out = tmp_path / f"{path.stem}.gif"
-    render(gallery[path.stem], built.surface, built.spec, out, progress=False)
+    traces = gallery[path.stem] if scene.ensemble is None else built.traces()
+    render(traces, built.surface, built.spec, out, progress=False)
     frames = iio.imread(out, index=None)
     width, height = scene.render.size
     assert frames.shape[:3] == (2, round(height * 400 / width / 2) * 2, 400)

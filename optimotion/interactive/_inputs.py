@@ -53,7 +53,7 @@ def resolve(
                 f"`{api}`: a scene brings its own surface; got surface={surface!r} "
                 "as well"
             )
-        traces, surface = built.race(), built.surface
+        traces, surface = built.traces(), built.surface
         spec = built.spec if spec is None else spec
     else:
         if isinstance(what, Trajectory):

@@ -16,6 +16,10 @@ from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
 from ._gif import GifSink as GifSink
 from ._layout import mathtext_problem as mathtext_problem
+from ._particles import ENSEMBLE_VIEWS as ENSEMBLE_VIEWS
+from ._particles import Particles as Particles
+from ._particles import particles as particles
+from ._particles import views_problem as views_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
@@ -43,6 +47,7 @@ from ._spec import gif_durations_ms as gif_durations_ms
 from ._spec import moves_early as moves_early
 
 __all__ = [
+    "ENSEMBLE_VIEWS",
     "FORMATS",
     "LOSS_SCALES",
     "MARKERS",
@@ -58,6 +63,7 @@ __all__ = [
     "NullSink",
     "OutputError",
     "OutputFormat",
+    "Particles",
     "PngFolderSink",
     "RenderSpec",
     "Sink",
@@ -72,6 +78,7 @@ __all__ = [
     "moves_early",
     "output_problem",
     "mathtext_problem",
+    "particles",
     "preload",
     "register_format",
     "render",
@@ -80,4 +87,5 @@ __all__ = [
     "scene_output_problem",
     "sink_for",
     "still",
+    "views_problem",
 ]

@@ -34,38 +34,8 @@ class ContourPanel(BasePanel):
     view = "contour"
 
     def draw_static(self) -> None:
+        self.draw_surface()
         ax, theme, surf = self.ax, self.theme, self.prepared.surface
-        self.style_axes()
-        height = surf.height(surf.Z)
-        levels = surf.levels()
-        ax.contourf(
-            surf.X, surf.Y, height, levels=levels, cmap=surface_cmap(theme),
-            extend="both",
-        )  # fmt: skip
-        ax.contour(
-            surf.X, surf.Y, height, levels=levels[1::2], colors=theme.muted,
-            linewidths=0.35, alpha=0.45,
-        )  # fmt: skip
-        for x, y, kind in self.prepared.critical:
-            marker, size, _ = CRITICAL_STYLE.get(kind, CRITICAL_STYLE["degenerate"])
-            ax.plot(
-                x, y, marker=marker, markersize=size, color=theme.foreground,
-                markeredgecolor=theme.background, markeredgewidth=0.8, zorder=3,
-                linestyle="none",
-            )  # fmt: skip
-        for x, y in self.prepared.starts:
-            ax.plot(
-                x, y, marker="o", markersize=11, markerfacecolor="none",
-                markeredgecolor=theme.foreground, markeredgewidth=1.4, zorder=3,
-                linestyle="none",
-            )  # fmt: skip
-        (x0, x1), (y0, y1) = surf.window
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xlabel("x")
-        ax.set_ylabel("y", rotation=0, labelpad=8)
-
         order = self.prepared.order
         # a head that leaves the window waits on its edge, where its trail ends
         self.edge_heads = [
@@ -98,6 +68,40 @@ class ContourPanel(BasePanel):
                 markeredgewidth=0.8, linestyle="none", zorder=4.5,
             )  # fmt: skip
             self.outlines.append(self.animate(line))
+
+    def draw_surface(self) -> None:
+        """The static map: contours, critical points, starts, limits, labels."""
+        ax, theme, surf = self.ax, self.theme, self.prepared.surface
+        self.style_axes()
+        height = surf.height(surf.Z)
+        levels = surf.levels()
+        ax.contourf(
+            surf.X, surf.Y, height, levels=levels, cmap=surface_cmap(theme),
+            extend="both",
+        )  # fmt: skip
+        ax.contour(
+            surf.X, surf.Y, height, levels=levels[1::2], colors=theme.muted,
+            linewidths=0.35, alpha=0.45,
+        )  # fmt: skip
+        for x, y, kind in self.prepared.critical:
+            marker, size, _ = CRITICAL_STYLE.get(kind, CRITICAL_STYLE["degenerate"])
+            ax.plot(
+                x, y, marker=marker, markersize=size, color=theme.foreground,
+                markeredgecolor=theme.background, markeredgewidth=0.8, zorder=3,
+                linestyle="none",
+            )  # fmt: skip
+        for x, y in self.prepared.starts:
+            ax.plot(
+                x, y, marker="o", markersize=11, markerfacecolor="none",
+                markeredgecolor=theme.foreground, markeredgewidth=1.4, zorder=3,
+                linestyle="none",
+            )  # fmt: skip
+        (x0, x1), (y0, y1) = surf.window
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y", rotation=0, labelpad=8)
 
     def _make_arrows(self) -> list:
         ax, n = self.ax, len(self.tracks)

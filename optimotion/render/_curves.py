@@ -178,10 +178,18 @@ class CurvePanel(BasePanel):
         log, lo, hi = curve_limits(finite, pad=0.05)
         return Scale("log" if log else "linear", 0.0, lo, hi)
 
+    def draw_order(self) -> tuple[int, ...]:
+        """The order its tracks are drawn in, bottom to top (`Prepared.order`)."""
+        return self.prepared.order
+
     def on_map(self, track) -> np.ndarray:
         """Which values of the series belong to points on the map: only those set
         the limits (a run that leaves the window would squash every other curve)."""
         raise NotImplementedError
+
+    def limits(self, finite: np.ndarray) -> tuple[bool, float, float]:
+        """`(log, lo, hi)` of the y axis for the finite values shown."""
+        return curve_limits(finite, pad=0.05)
 
     def draw_static(self) -> None:
         ax, theme = self.ax, self.theme
@@ -208,7 +216,7 @@ class CurvePanel(BasePanel):
             ]
         if finite.size:
             ax.set_ylim(self.scale.lo, self.scale.hi)
-        if self.square and {"contour", "surface3d"} & set(self.spec.views):
+        if self.square and {"contour", "surface3d", "cloud"} & set(self.spec.views):
             ax.set_box_aspect(1.0)  # as square as the maps beside it
         steps = self.prepared.steps
         ax.set_xlim(0, max(steps, 1))
@@ -222,7 +230,7 @@ class CurvePanel(BasePanel):
         self.cursor = self.animate(
             ax.axvline(0, color=theme.muted, linewidth=1.0, linestyle=(0, (4, 3)))
         )
-        order = self.prepared.order
+        order = self.draw_order()
         self.lines = Trails(
             self.tracks, fade=False, width=LINE_WIDTH * 0.8, order=order,
             casing=theme.background,

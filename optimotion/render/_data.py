@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ._particles import ENSEMBLE_VIEWS, Particles, is_ensemble, particles, sample_path
 from ._spec import RenderSpec, moves_early
 from ._theme import assign_colors, get_theme
 
@@ -118,6 +119,15 @@ class Prepared(NamedTuple):
     buried: tuple[int, ...] = ()
     """Tracks whose path is mostly covered by paths drawn over them (`buried`):
     the map panels draw them wider, as a band around the line above."""
+    particles: tuple[Particles | None, ...] = ()
+    """Per track, its ensemble (None for a trajectory); empty: no ensembles."""
+
+    def clouds(self) -> list[tuple[Track, Particles]]:
+        """`(track, particles)` of every ensemble, in legend order."""
+        if not self.particles:
+            return []
+        pairs = zip(self.tracks, self.particles, strict=True)
+        return [(t, p) for t, p in pairs if p is not None]
 
 
 def _inside(xy: np.ndarray, window) -> np.ndarray:
@@ -396,9 +406,16 @@ def prepare(
             )
     colors = assign_colors(labels, get_theme(spec.theme), spec.colors)
     notes = spec.notes or {}
+    records = [
+        particles(traces[lab]) if is_ensemble(traces[lab]) else None for lab in labels
+    ]
     tracks = tuple(
-        _track(lab, colors[lab], traces[lab], notes.get(lab, "")) for lab in labels
+        _track(lab, colors[lab], traces[lab], notes.get(lab, ""))
+        if record is None
+        else _ensemble_track(lab, colors[lab], record, surface, notes.get(lab, ""))
+        for lab, record in zip(labels, records, strict=True)
     )
+    _check_ensemble_views(spec, labels, records)
     steps = max(len(t.xy) - 1 for t in tracks)
     starts: list[tuple[float, float]] = []
     for t in tracks:
@@ -416,4 +433,31 @@ def prepare(
         order=order,
         buried=buried(tracks, order, data.window),
         early=moves_early([t.step_length[: t.last] for t in tracks]),
+        particles=tuple(records) if any(r is not None for r in records) else (),
     )
+
+
+def _ensemble_track(
+    label: str, color: str, record: Particles, surface, note: str = ""
+) -> Track:
+    """An ensemble's sample path (its first kept particle) as a track; the legend
+    says how many particles the ensemble ran (and its noise)."""
+    track = _track(label, color, sample_path(record, surface))
+    details = ", ".join(p for p in (f"n={record.n:,}", _lr_text(record.lr), note) if p)
+    return track._replace(legend=f"{label} ({details})")
+
+
+def _check_ensemble_views(spec: RenderSpec, labels, records) -> None:
+    wanted = [v for v in spec.views if v in ENSEMBLE_VIEWS]
+    if wanted and all(r is None for r in records):
+        raise ValueError(
+            f"`render`: view {wanted[0]!r} draws ensembles (optimotion.ensemble), "
+            "got only trajectories"
+        )
+    if "survival" in wanted:
+        for label, record in zip(labels, records, strict=True):
+            if record is not None and record.survival is None:
+                raise ValueError(
+                    f"`render`: view 'survival' needs an exit radius; ensemble "
+                    f"{label!r} was run without exit_radius"
+                )

@@ -18,6 +18,7 @@ from ._contour import ContourPanel
 from ._curves import LossPanel, SpeedPanel
 from ._data import Prepared, SurfaceData
 from ._grid import grid_cells
+from ._ensemble_views import CloudPanel, DistributionPanel, SurvivalPanel
 from ._panels import CRITICAL_STYLE, HEAD_SIZE, LINE_WIDTH, BasePanel
 from ._spec import RenderSpec
 from ._surface3d import Surface3DPanel
@@ -31,7 +32,13 @@ PANELS = {
     "surface3d": Surface3DPanel,
     "loss": LossPanel,
     "speed": SpeedPanel,
+    "cloud": CloudPanel,
+    "distribution": DistributionPanel,
+    "survival": SurvivalPanel,
 }
+
+MAPS = ("contour", "cloud")
+"""The views drawn on the contour map (its title, start and critical points)."""
 
 MIN_FONT = 6.5  # points: nothing is shrunk below this
 LEGEND_GROWTH = 1.45  # a side legend's text grows at most this much ...
@@ -126,7 +133,7 @@ class Layout:
     # -- static text ---------------------------------------------------------
 
     def _panel_title(self) -> None:
-        contour = next((p for p in self.panels if p.view == "contour"), None)
+        contour = next((p for p in self.panels if p.view in MAPS), None)
         if contour is None:
             return
         name, text = surface_title(self.prepared.surface)
@@ -196,7 +203,7 @@ class Layout:
                 )  # fmt: skip
             )
             labels.append(track.legend)
-        if any(p.view == "contour" for p in self.panels):
+        if any(p.view in MAPS for p in self.panels):
             handles.append(
                 Line2D(
                     [],

@@ -23,6 +23,7 @@ from ._data import Prepared, prepare, surface_data
 from ._formats import OutputError, check_output, destination_problem
 from ._layout import _mathtext, make_figure, rc_context
 from ._sinks import STILL_FORMATS, NullSink, Sink, saving
+from ._particles import views_problem
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
 from ._workers import FramePool
@@ -263,7 +264,10 @@ def render(
     output.
 
     Args:
-        traces: `{legend label: Trajectory}` (e.g. from `optimotion.race`).
+        traces: `{legend label: Trajectory}` (e.g. from `optimotion.race`), or
+            ensembles (`optimotion.ensemble_race`, or `render.particles(...)` to
+            add a theory curve) for the `cloud`, `distribution` and `survival`
+            views; other views draw an ensemble's first kept particle.
         surface: the surface they ran on.
         spec: what to draw and how (`RenderSpec`).
         output: where to write.
@@ -276,7 +280,7 @@ def render(
     Raises:
         OutputError: (a ValueError) an unknown format, a format's limits (odd
             pixel sizes for MP4/WebM, fps > 50 for a GIF, arrows or a moving camera
-            for HTML), or a destination that cannot be written (no such folder,
+            for HTML, an ensemble view for HTML), or a destination that cannot be written (no such folder,
             read-only, a name too long, a folder named without '/').
         WriteError: (an OSError) the encoder failed (a full disk); nothing is
             installed.
@@ -286,6 +290,9 @@ def render(
     problem = destination_problem(output)
     if problem:
         raise OutputError(f"`render`: output: {problem}")
+    problem = views_problem(spec.views, os.fspath(output))
+    if problem:
+        raise OutputError(f"`render`: {problem}")
     if fmt.kind == "player":
         from ._html import write_html  # the self-contained browser player
 

@@ -12,8 +12,9 @@ import numpy as np
 from .._suggest import did_you_mean
 from ._theme import THEMES as _THEMES
 
-VIEWS = ("contour", "surface3d", "loss", "speed")
-"""The panels a render can show, in any combination."""
+VIEWS = ("contour", "surface3d", "loss", "speed", "cloud", "distribution", "survival")
+"""The panels a render can show, in any combination (the last three draw
+ensembles)."""
 
 THEMES = tuple(sorted(_THEMES))
 """The colour themes: `dark` and `light`."""
@@ -114,7 +115,7 @@ class RenderSpec:
 
     Attributes:
         views: panels to show, from `VIEWS`: `contour`, `surface3d`, `loss`,
-            `speed`.
+            `speed`, and for ensembles `cloud`, `distribution`, `survival`.
         size: `(width, height)` of the frames in pixels.
         fps: frames per second.
         duration: seconds of motion; exactly one of `duration` and

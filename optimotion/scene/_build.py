@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..dynamics import Trajectory
+    from ..dynamics import Ensemble, Trajectory
     from ..optimizers import Optimizer
     from ..render import RenderSpec
     from ..surfaces import Surface
@@ -32,6 +32,8 @@ class BuiltScene(NamedTuple):
             its own `noise:` (None: exact gradients), in place of `noise`.
         auto: the labels of optimizers whose learning rate is `auto`.
         grid: the learning rates `auto` searches.
+        ensemble: the scene's `ensemble:` settings, or None: each optimizer then
+            runs as particles (`ensembles()`), and `render` draws them.
     """
 
     surface: Surface
@@ -45,6 +47,7 @@ class BuiltScene(NamedTuple):
     own_noise: Mapping[str, Any] = {}
     auto: tuple[str, ...] = ()
     grid: tuple[float, ...] = ()
+    ensemble: Any = None
 
     def noises(self) -> dict[str, Any]:
         """`{label: estimator or None}`: the noise each optimizer sees."""
@@ -120,6 +123,51 @@ class BuiltScene(NamedTuple):
         }
         return {path: by_start[start][label] for path, label, start in self.entries()}
 
+    def ensembles(self) -> dict[str, Ensemble]:
+        """Every optimizer as an ensemble (`optimotion.ensemble_race`, one
+        compiled program): `{label: Ensemble}`. Needs an `ensemble:` section."""
+        from ..dynamics import ensemble_race  # noqa: PLC0415
+
+        settings = self.ensemble
+        if self.auto:
+            return self.tuned().ensembles()
+        if settings is None:
+            raise ValueError(
+                "`BuiltScene.ensembles`: the scene has no ensemble section"
+            )
+        return ensemble_race(
+            self.surface,
+            dict(self.optimizers),
+            self.starts[0],
+            self.steps,
+            n=settings.n,
+            noise=self.noises() if self.own_noise else self.noise,
+            seed=self.seed,
+            spread=settings.spread,
+            keep=settings.kept(),
+            exit_radius=settings.exit_radius,
+            center=None if settings.center is None else tuple(settings.center),
+        )
+
+    def traces(self, *, cache: bool = True) -> Mapping[str, Any]:
+        """What `render` draws: the race (`cache` as there), or with an
+        `ensemble:` section each ensemble with its saddle theory
+        (`render.particles`)."""
+        if self.ensemble is None:
+            return self.race(cache=cache)
+        from ..analysis import fit_window, theory, theory_curve  # noqa: PLC0415
+        from ..render import particles  # noqa: PLC0415
+
+        traces, noises = {}, self.noises()
+        for label, ens in self.ensembles().items():
+            model = theory(self.surface, noises[label], ens.center)
+            curve = None
+            if model is not None:
+                anchor, _ = fit_window(ens.alive)  # where `optimotion study` fits
+                curve = theory_curve(ens.mean_log_distance, ens.lr, model, anchor)
+            traces[label] = particles(ens, theory=curve)
+        return traces
+
     def render(
         self,
         output: str | os.PathLike,
@@ -138,9 +186,15 @@ class BuiltScene(NamedTuple):
         with ThreadPoolExecutor(max_workers=1) as pool:
             static = pool.submit(preload, self.surface)
             if status is not None:
-                paths = len(self.optimizers) * len(self.starts)
-                status(f"compiling and racing {paths} paths x {self.steps} steps")
-            traces = self.race(cache=cache)
+                if self.ensemble is None:
+                    paths = len(self.optimizers) * len(self.starts)
+                    status(f"compiling and racing {paths} paths x {self.steps} steps")
+                else:
+                    n = self.ensemble.n * len(self.optimizers)
+                    status(
+                        f"compiling and running {n:,} particles x {self.steps} steps"
+                    )
+            traces = self.traces(cache=cache)
             if status is not None:
                 status("drawing")
             static.result()
@@ -214,4 +268,5 @@ def build(scene: Scene) -> BuiltScene:
             if entry.auto_lr
         ),
         grid=scene.tune.grid(),
+        ensemble=scene.ensemble,
     )

@@ -90,7 +90,10 @@ class RenderSettings(Model):
         max_length=len(VIEWS),
         description="Panels side by side, all advancing together: `contour` (trails "
         "on filled contours), `surface3d` (trails on the shaded surface), `loss` "
-        "(loss against step) and `speed` (step length against step).",
+        "(loss against step), `speed` (step length against step), and with an "
+        "`ensemble:` section `cloud` (the particles on the contours), "
+        "`distribution` (histogram of log distance from the center) and "
+        "`survival` (fraction not yet escaped).",
     )
     layout: tuple[Whole, Whole] | None = Field(
         None,

@@ -28,6 +28,7 @@ from ._base import (
     fail_many,
     text,
 )
+from ._ensemble_schema import EnsembleSettings, check_scene
 from ._errors import did_you_mean, one_of
 from ._noise_schema import NoiseSpec, check_surface
 from ._optimizer_schema import OptimizerSpec
@@ -249,6 +250,12 @@ class Scene(Model):
         TuneSettings(),
         description="The learning-rate grid of optimizers with `lr: auto`.",
     )
+    ensemble: EnsembleSettings | None = Field(
+        None,
+        description="Run each optimizer as n particles, e.g. `{n: 2000, "
+        "exit_radius: 1}`: the `cloud`, `distribution` and `survival` views and "
+        "`optimotion study` show them (default: one path per optimizer).",
+    )
 
     @pydantic.field_validator("title")
     @classmethod
@@ -295,6 +302,7 @@ class Scene(Model):
                     fail(_expression_error(error), "surface", "expr")
         self._check_frames()
         self._check_noise()
+        check_scene(self)
         return self
 
     def _check_noise(self) -> None:
@@ -356,8 +364,9 @@ class Scene(Model):
     def summary(self) -> str:
         """One line: `6 optimizers x 1 start, 300 steps, 181 frames`."""
         n, k = len(self.optimizers), len(self.starts() or [None])
+        particles = "" if self.ensemble is None else f" x {self.ensemble.n:,} particles"
         return (
-            f"{n} optimizer{'s' * (n != 1)} x {k} start{'s' * (k != 1)}, "
+            f"{n} optimizer{'s' * (n != 1)} x {k} start{'s' * (k != 1)}{particles}, "
             f"{self.steps:,} steps, {self.frames():,} frames"
         )
 
