@@ -42,7 +42,9 @@ def main() -> None:
     for name in RACE:
         curves, diverged = [], []
         for lr in DEFAULT_GRID:
-            path = optimotion.run(surface, optimizers.get(name, lr=lr), start, args.steps)
+            path = optimotion.run(
+                surface, optimizers.get(name, lr=lr), start, args.steps
+            )
             curves.append(path.loss)
             diverged.append(path.diverged_at is not None)
         grid = np.asarray(DEFAULT_GRID)
@@ -50,13 +52,20 @@ def main() -> None:
     separate = time.perf_counter() - t0
 
     runs = len(RACE) * len(DEFAULT_GRID)
-    print(f"{len(RACE)} optimizers x {len(DEFAULT_GRID)} lrs x {args.steps} steps on Beale")
+    print(
+        f"{len(RACE)} optimizers x {len(DEFAULT_GRID)} lrs x {args.steps} steps "
+        "on Beale"
+    )
     print(f"  tune, first call (compile included): {first:6.2f} s")
     print(f"  tune, warm:                          {warm:6.2f} s")
     print(f"  {runs} separate run calls:            {separate:6.2f} s")
-    print(f"  ratio first: {separate / first:5.1f}x   ratio warm: {separate / warm:5.1f}x")
+    print(
+        f"  ratio first: {separate / first:5.1f}x   ratio warm: {separate / warm:5.1f}x"
+    )
     same = all(tuned[n].lr == chosen[n] for n in RACE)
-    print(f"  same choices: {same}  ({', '.join(f'{n} {tuned[n].lr:.3g}' for n in RACE)})")
+    print(
+        f"  same choices: {same}  ({', '.join(f'{n} {tuned[n].lr:.3g}' for n in RACE)})"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from . import noise, optimizers, render, scene, surfaces
     from .dynamics import (
-        Ensemble, Trajectory, Tuned, ensemble, ensemble_race, race, run, tune,
+        Ensemble,
+        Trajectory,
+        Tuned,
+        ensemble,
+        ensemble_race,
+        race,
+        run,
+        tune,
     )  # fmt: skip
     from .interactive import animate, explore, plot
 

@@ -846,7 +846,8 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     data, results = tuned_scene(scene)
     for label, result in results.items():
         print(
-            f"{label}: lr = {'none (all diverged)' if result.lr is None else f'{result.lr:.4g}'}"
+            f"{label}: lr = "
+            + ("none (all diverged)" if result.lr is None else f"{result.lr:.4g}")
         )
         print(f"  {'lr':>10}  {'final loss':>12}  {'steps to tol':>12}")
         for lr, final, reach in result.table():

@@ -36,7 +36,9 @@ def test_the_same_dynamics_are_raced_once(cache, monkeypatch):
     assert len(calls) == 1  # colours changed, dynamics not: from the cache
     for label, path in first.items():
         for field in ("xy", "loss", "grad", "grad_used", "step_length", "lr"):
-            np.testing.assert_array_equal(getattr(again[label], field), getattr(path, field))
+            np.testing.assert_array_equal(
+                getattr(again[label], field), getattr(path, field)
+            )
         assert again[label].diverged_at == path.diverged_at
         assert again[label].state.keys() == path.state.keys()
     load_scene(gallery_path("saddle"), ["steps=150"]).build().race()
@@ -66,7 +68,12 @@ def test_off_and_no_cache(cache, monkeypatch, tmp_path):
     assert len(calls) == 2 and not cache.exists()
     monkeypatch.setenv("OPTIMOTION_CACHE", "on")
     out = tmp_path / "s.png"
-    assert cli.main(["render", "saddle", "--low-res", "--quiet", "--no-cache", "-o", str(out)]) == 0
+    assert (
+        cli.main(
+            ["render", "saddle", "--low-res", "--quiet", "--no-cache", "-o", str(out)]
+        )
+        == 0
+    )
     assert out.exists() and not cache.exists()
 
 

@@ -22,7 +22,6 @@ import optimotion
 from optimotion import cli, optimizers, surfaces
 from optimotion.scene import Scene, gallery_names, gallery_path, load_scene, parse_scene
 
-
 BASE = "surface: saddle\noptimizers:\n  - {name: sgd, lr: 0.1}\n"
 WINDOW = "window: {x: [-1, 1], y: [-1, 1]}"
 
@@ -831,9 +830,12 @@ def test_list_scenes_gives_each_gallery_scene_a_one_line_description(capsys):
     code, out, err = run(["list", "scenes"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == (  # names padded to the longest, ensemble_double_well_shaking
-        "  beale" + " " * 25 + "Six optimizers race on Beale's function from "
-        "(1, 1.5) (the benchmark scene)."
+    assert (
+        lines[0]
+        == (  # names padded to the longest, ensemble_double_well_shaking
+            "  beale" + " " * 25 + "Six optimizers race on Beale's function from "
+            "(1, 1.5) (the benchmark scene)."
+        )
     )
     starts = {line.index(line.split(maxsplit=1)[1]) for line in lines[:-1]}
     assert starts == {32}  # one column for every description

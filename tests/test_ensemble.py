@@ -29,7 +29,12 @@ def test_each_particle_is_the_run_with_its_key():
     cloud = _cloud()
     for i in (0, 7, 39):
         path = optimotion.run(
-            SADDLE, SGD, cloud.start[i], 150, seed=cloud.key(i), noise=noise.gaussian(0.2)
+            SADDLE,
+            SGD,
+            cloud.start[i],
+            150,
+            seed=cloud.key(i),
+            noise=noise.gaussian(0.2),
         )
         np.testing.assert_allclose(cloud.paths[i], path.xy, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(cloud.final[i], path.xy[-1], rtol=1e-12)
@@ -114,7 +119,9 @@ def test_memory_does_not_grow_with_n_times_steps():
     used = memory.output_size_in_bytes + memory.temp_size_in_bytes
     full_paths = n * steps * 2 * 8
     assert used < full_paths / 20
-    assert memory.output_size_in_bytes < 4 * n * 2 * 8 + 64 * steps * 8 + keep * steps * 16
+    assert (
+        memory.output_size_in_bytes < 4 * n * 2 * 8 + 64 * steps * 8 + keep * steps * 16
+    )
 
 
 def test_files(tmp_path):
@@ -139,7 +146,10 @@ def test_files(tmp_path):
         ({"n": 0}, "`ensemble`: n must be >= 1, got 0"),
         ({"keep": 41}, "`ensemble`: keep must be in [0, n=40], got 41"),
         ({"spread": -1.0}, "`ensemble`: spread must be finite and >= 0, got -1.0"),
-        ({"exit_radius": 0.0}, "`ensemble`: exit_radius must be finite and > 0, got 0.0"),
+        (
+            {"exit_radius": 0.0},
+            "`ensemble`: exit_radius must be finite and > 0, got 0.0",
+        ),
         ({"n": 10**8, "keep": 0},
          "`ensemble`: n x steps x optimizers = 15,000,000,000 is over the limit of "
          "2,000,000,000"),

@@ -1,7 +1,8 @@
 """Gradient estimators against NumPy transcriptions of their formulas.
 
-The random draws (float32, widened) come from the documented keys (`fold_in(key(seed), t)` for step t,
-`fold_in(key, k)` for the k-th estimator of a chain); everything else (gradients,
+The random draws (float32, widened) come from the documented keys
+(`fold_in(key(seed), t)` for step t, `fold_in(key, k)` for the k-th estimator of a
+chain); everything else (gradients,
 minibatch means, SVRG's control variate, the update) is written out here in NumPy.
 """
 
@@ -23,7 +24,9 @@ def _normals(key, steps, shape=(2,)):
     with jax.enable_x64(True):
         return np.stack(
             [
-                np.asarray(jax.random.normal(jax.random.fold_in(key, t), shape, jnp.float32))
+                np.asarray(
+                    jax.random.normal(jax.random.fold_in(key, t), shape, jnp.float32)
+                )
                 for t in range(steps)
             ]
         ).astype(np.float64)
@@ -245,8 +248,14 @@ def test_larger_batches_give_a_smaller_spread_of_final_loss():
     spreads = []
     for batch in (1, 8, 50):
         finals = [
-            _sgd("noisy_moons", noise.minibatch(batch), surface.start, 400, 0.5,
-                 seed=seed).loss[-1]  # fmt: skip
+            _sgd(
+                "noisy_moons",
+                noise.minibatch(batch),
+                surface.start,
+                400,
+                0.5,
+                seed=seed,
+            ).loss[-1]  # fmt: skip
             for seed in range(12)
         ]
         spreads.append(np.std(finals))
@@ -318,7 +327,9 @@ def test_curvature_noise_growth_rate_is_a_minus_half_sigma_squared():
         theory = np.trapezoid(integrand, xi) / lr
         # E log(1 + u), u = 2 lr + sigma sqrt(lr) xi, to second order in lr:
         # a - sigma^2 / 2 per unit time, less the fourth-moment term 3 sigma^4 lr / 4.
-        assert theory == pytest.approx(2 - sigma**2 / 2 - 0.75 * sigma**4 * lr, abs=0.05)
+        assert theory == pytest.approx(
+            2 - sigma**2 / 2 - 0.75 * sigma**4 * lr, abs=0.05
+        )
         cloud = optimotion.ensemble(
             surfaces.get("saddle"), optimizers.sgd(lr=lr), (0.0, 1e-3), steps,
             n=20_000, noise=noise.curvature(sigma, sde=True), center=(0.0, 0.0),

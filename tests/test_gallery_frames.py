@@ -53,7 +53,9 @@ def test_every_optimizer_is_visible_on_the_last_frame(gallery):
             # have left it: ensemble_saddle_noise's every particle escapes)
             (x0, x1), (y0, y1) = renderer.prepared.surface.window
             x, y = cloud.paths[:, cloud.paths.shape[1] // 2].T
-            counts[track.label] = int(np.sum((x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)))
+            counts[track.label] = int(
+                np.sum((x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1))
+            )
         for track in renderer.prepared.tracks if maps else ():
             rgb = (mcolors.to_rgba_array(track.color)[0, :3] * 255).round()
             total = 0

@@ -430,6 +430,8 @@ def test_noisy_moons_minimum_has_zero_numpy_gradient():
     weight = -s / (1 + np.exp(margin))
     grad = np.array([np.mean(weight * a), np.mean(weight * b)])
     assert np.abs(grad).max() < 1e-12
+
+
 def test_display_names_are_what_titles_show():
     shown = {name: surfaces.get(name).display_name for name in NAMES}
     assert shown == {

@@ -19,7 +19,8 @@ def test_the_sweep_equals_separate_runs():
         finals = []
         for lr in GRID:
             path = optimotion.run(surface, optimizers.rebuild(opt, {"lr": lr}),
-                                  (1.0, 1.5), 60, seed=2, noise=noise.gaussian(0.05))  # fmt: skip
+                                  (1.0, 1.5), 60, seed=2,
+                                  noise=noise.gaussian(0.05))  # fmt: skip
             finals.append(np.nan if path.diverged_at is not None else path.loss[-1])
         np.testing.assert_allclose(tuned[label].final_loss, finals, rtol=1e-12)
         best = int(np.nanargmin(finals))

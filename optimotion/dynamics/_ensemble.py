@@ -111,7 +111,9 @@ class Ensemble:
         if self.exit_step is None:
             raise ValueError("`Ensemble.survival`: needs exit_radius")
         t = np.arange(self.steps + 1)
-        escaped = (self.exit_step[None, :] >= 0) & (self.exit_step[None, :] <= t[:, None])
+        escaped = (self.exit_step[None, :] >= 0) & (
+            self.exit_step[None, :] <= t[:, None]
+        )
         return 1.0 - escaped.mean(axis=1)
 
     def statistics(self) -> dict[str, np.ndarray]:
@@ -170,7 +172,9 @@ def _stats(surface: Surface, params, alive, center, sample: int) -> Stats:
     loss = jax.vmap(surface.loss)(params)
     loss = jnp.where(alive, loss, jnp.nan)
     count = jnp.sum(alive)
-    log_d = jnp.where(alive, jnp.log(jnp.linalg.norm(params - center[None], axis=-1)), 0.0)
+    log_d = jnp.where(
+        alive, jnp.log(jnp.linalg.norm(params - center[None], axis=-1)), 0.0
+    )
     mean = jnp.sum(log_d) / count
     var = jnp.sum(jnp.where(alive, (log_d - mean) ** 2, 0.0)) / count
     return Stats(
@@ -195,9 +199,7 @@ def _simulate(
     def spread_out(x: Any) -> Any:
         if sharding is None:
             return x
-        return jax.tree.map(
-            lambda a: jax.lax.with_sharding_constraint(a, sharding), x
-        )
+        return jax.tree.map(lambda a: jax.lax.with_sharding_constraint(a, sharding), x)
 
     index = spread_out(jnp.arange(total))
     keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, index)
@@ -290,7 +292,8 @@ def ensemble_race(
         raise ValueError(f"`{api}`: keep must be in [0, n={n}], got {keep}")
     if n * steps * len(optimizers_by_label) > MAX_PARTICLE_STEPS:
         raise ValueError(
-            f"`{api}`: n x steps x optimizers = {n * steps * len(optimizers_by_label):,}"
+            f"`{api}`: n x steps x optimizers = "
+            f"{n * steps * len(optimizers_by_label):,}"
             f" is over the limit of {MAX_PARTICLE_STEPS:,}"
         )
     spread = _real(api, "spread", spread, low=0.0)
@@ -302,7 +305,9 @@ def ensemble_race(
     estimators = estimators_for(labels, noise, surface, api)
     with jax.enable_x64(True):
         key = path_key(seed, api)
-        specs, hparams = zip(*(split(o) for o in optimizers_by_label.values()), strict=True)
+        specs, hparams = zip(
+            *(split(o) for o in optimizers_by_label.values()), strict=True
+        )
         starts, records, finals = _compiled(
             jnp.asarray(start, jnp.float64),
             jnp.asarray(spread, jnp.float64),
@@ -321,9 +326,7 @@ def ensemble_race(
         starts, records, finals = jax.device_get((starts, records, finals))
     starts = np.asarray(starts)
     return {
-        label: _ensemble(
-            starts, record, final, point, exit_radius, seed, keep
-        )
+        label: _ensemble(starts, record, final, point, exit_radius, seed, keep)
         for label, record, final in zip(labels, records, finals, strict=True)
     }
 
@@ -393,7 +396,10 @@ def _ensemble(starts, record, final, center, exit_radius, seed, keep) -> Ensembl
 
     def series(name: str) -> np.ndarray:
         return np.concatenate(
-            [np.asarray(getattr(stats, name)), np.asarray(getattr(last_stats, name))[None]]
+            [
+                np.asarray(getattr(stats, name)),
+                np.asarray(getattr(last_stats, name))[None],
+            ]
         )
 
     return Ensemble(
@@ -433,7 +439,9 @@ def _count(api: str, name: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def _real(api: str, name: str, value: Any, *, low: float, strict: bool = False) -> float:
+def _real(
+    api: str, name: str, value: Any, *, low: float, strict: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
         raise TypeError(f"`{api}`: {name} must be a number, got {value!r}")
     value = float(value)

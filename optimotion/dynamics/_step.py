@@ -65,7 +65,11 @@ def traced(estimator: Any) -> Any:
 
 def _as_array(value: Any) -> jax.Array:
     array = jnp.asarray(value)
-    return array.astype(jnp.float64) if jnp.issubdtype(array.dtype, jnp.floating) else array
+    return (
+        array.astype(jnp.float64)
+        if jnp.issubdtype(array.dtype, jnp.floating)
+        else array
+    )
 
 
 def untraced(estimator: Any) -> Any:

@@ -50,7 +50,9 @@ class Tuned:
         """`(lr, final loss, steps to tolerance)` rows."""
         return [
             (float(lr), float(f), int(s))
-            for lr, f, s in zip(self.grid, self.final_loss, self.steps_to_tol, strict=True)
+            for lr, f, s in zip(
+                self.grid, self.final_loss, self.steps_to_tol, strict=True
+            )
         ]
 
 
@@ -65,8 +67,10 @@ def _swept(x0, hparams, estimators, key, *, surface, specs, steps):
             jnp.concatenate([r.loss, f[0]]),
             jnp.isnan(r.xy[-1, 0]),
             ~jnp.all(
-                (r.xy[:, 0] >= x0) & (r.xy[:, 0] <= x1)
-                & (r.xy[:, 1] >= y0) & (r.xy[:, 1] <= y1)
+                (r.xy[:, 0] >= x0)
+                & (r.xy[:, 0] <= x1)
+                & (r.xy[:, 1] >= y0)
+                & (r.xy[:, 1] <= y1)
             ),
         )  # fmt: skip
         for r, f in zip(records, final, strict=True)
@@ -120,7 +124,9 @@ def tune(
     """
     values = np.asarray(grid, dtype=np.float64)
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise ValueError(f"`tune`: grid must be a non-empty list of numbers, got {grid!r}")
+        raise ValueError(
+            f"`tune`: grid must be a non-empty list of numbers, got {grid!r}"
+        )
     if np.any(values <= 0):
         raise ValueError(f"`tune`: grid learning rates must be > 0, got {grid!r}")
     for label, opt in optimizers_by_label.items():
@@ -135,7 +141,9 @@ def tune(
     estimators = estimators_for(labels, noise, surface, "tune")
     with jax.enable_x64(True):
         key = path_key(seed, "tune")
-        specs, hparams = zip(*(split(o) for o in optimizers_by_label.values()), strict=True)
+        specs, hparams = zip(
+            *(split(o) for o in optimizers_by_label.values()), strict=True
+        )
         hparams = tuple({**hp, "lr": jnp.asarray(values)} for hp in hparams)
         axes = tuple(_lr_axes(hp) for hp in hparams)
         cache_key = (surface, tuple(specs), steps, axes.__repr__())

@@ -17,6 +17,7 @@ from ._base import Optimizer
 from ._checks import choice_error, keywords
 from ._custom import wrap
 
+
 def _optax(api: str) -> Any:
     """optax, imported on first use (it adds ~0.3 s to a cold start)."""
     import optax  # noqa: PLC0415 - lazy

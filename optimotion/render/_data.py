@@ -309,7 +309,7 @@ def marked_points(
         >>> grid = np.zeros((2, 2))
         >>> points = tuple((float(i), 0.0, "minimum") for i in range(5))
         >>> data = SurfaceData("s", "", "", ((0, 10), (0, 10)), grid, grid, grid,
-        ...                    0.0, 1.0, False, points, (0.0, 1, 1, 1, 1), True)
+        ...                    0.0, 1.0, False, points, "", (0.0, 1, 1, 1, 1), True)
         >>> path = Track("", "", "", np.array([[4.0, 0.0]]), *[None] * 4, 0, None)
         >>> [p[0] for p in marked_points(data, [path], "auto", cap=3, near=2)]
         [0.0, 3.0, 4.0]

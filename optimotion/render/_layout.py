@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from ._contour import ContourPanel
 from ._curves import LossPanel, SpeedPanel
 from ._data import Prepared, SurfaceData
-from ._grid import grid_cells
 from ._ensemble_views import CloudPanel, DistributionPanel, SurvivalPanel
+from ._grid import grid_cells
 from ._panels import CRITICAL_STYLE, HEAD_SIZE, LINE_WIDTH, BasePanel
 from ._spec import RenderSpec
 from ._surface3d import Surface3DPanel

@@ -22,8 +22,8 @@ from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
 from ._formats import OutputError, check_output, destination_problem
 from ._layout import _mathtext, make_figure, rc_context
-from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._particles import views_problem
+from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
 from ._workers import FramePool
@@ -280,8 +280,9 @@ def render(
     Raises:
         OutputError: (a ValueError) an unknown format, a format's limits (odd
             pixel sizes for MP4/WebM, fps > 50 for a GIF, arrows or a moving camera
-            for HTML, an ensemble view for HTML), or a destination that cannot be written (no such folder,
-            read-only, a name too long, a folder named without '/').
+            for HTML, an ensemble view for HTML), or a destination that cannot be
+            written (no such folder, read-only, a name too long, a folder named
+            without '/').
         WriteError: (an OSError) the encoder failed (a full disk); nothing is
             installed.
     """
