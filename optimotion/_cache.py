@@ -100,7 +100,7 @@ def _store(path: pathlib.Path, paths: Mapping[str, Any]) -> None:
 
 
 def _load(path: pathlib.Path) -> dict[str, Any] | None:
-    from .dynamics._trajectory import Trajectory  # noqa: PLC0415 - numpy only
+    from .dynamics import Trajectory  # noqa: PLC0415
 
     try:
         with np.load(path, allow_pickle=False) as data:

@@ -406,11 +406,10 @@ def _known_failure(error: BaseException) -> tuple[int, str] | None:
     2) or a write that failed, such as a full disk (exit 1)."""
     import errno  # noqa: PLC0415
 
-    module = sys.modules.get("optimotion.render._formats")
-    if module is not None and isinstance(error, module.OutputError):
+    render = sys.modules.get("optimotion.render")  # never imported just for this
+    if isinstance(error, getattr(render, "OutputError", ())):
         return EXIT_BAD_INPUT, str(error).removeprefix("`render`: ")
-    sinks = sys.modules.get("optimotion.render._sinks")
-    if sinks is not None and isinstance(error, sinks.WriteError):
+    if isinstance(error, getattr(render, "WriteError", ())):
         return EXIT_FAILURE, str(error).removeprefix("`render`: ")
     disk = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
     if isinstance(error, OSError) and error.errno in disk:
@@ -499,8 +498,7 @@ def _compilation_cache() -> None:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import destination_problem, output_problem, views_problem  # noqa: PLC0415
-    from .scene import load_scene  # noqa: PLC0415
-    from .scene._files import low_res_overrides  # noqa: PLC0415
+    from .scene import load_scene, low_res_overrides  # noqa: PLC0415
 
     with _Status(not args.quiet and sys.stderr.isatty()) as status:
         status(f"loading {args.scene}")
@@ -565,8 +563,7 @@ def _echo(text: str, limit: int = 80) -> str:
 def _check_budget(source: str, scene) -> None:
     """Refuse a scene whose estimated work is over the budget (`--no-limits`
     lifts it)."""
-    from .scene import SceneError  # noqa: PLC0415
-    from .scene._errors import Issue  # noqa: PLC0415
+    from .scene import Issue, SceneError  # noqa: PLC0415
 
     problem = scene.work().problem()
     if problem:
@@ -669,7 +666,7 @@ def _list_optimizers() -> list[str]:
 
 
 def _list_views() -> list[str]:
-    from .render._spec import VIEWS  # noqa: PLC0415 - numpy only
+    from .render import VIEWS  # noqa: PLC0415 - numpy only
 
     return [f"  {view:<10} {_VIEW_HELP.get(view, '')}" for view in VIEWS]
 
@@ -690,7 +687,7 @@ def _list_schedules() -> list[str]:
 
 
 def _list_scenes() -> list[str]:
-    from .scene._shipped import gallery_description, gallery_names  # noqa: PLC0415
+    from .scene import gallery_description, gallery_names  # noqa: PLC0415
 
     names = gallery_names()
     width = max(len(name) for name in names)
@@ -710,11 +707,10 @@ _LISTERS = {
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from . import surfaces  # noqa: PLC0415
-    from .scene._errors import did_you_mean  # noqa: PLC0415
-    from .scene._files import starter_scene  # noqa: PLC0415
+    from .scene import starter_scene  # noqa: PLC0415
 
     if args.surface not in surfaces.names():
-        hint = did_you_mean(args.surface, surfaces.names()) or (
+        hint = did_you_mean(args.surface, surfaces.names(), lead=" — ") or (
             "; see `optimotion list surfaces`"
         )
         raise UsageError(f"unknown surface {args.surface!r}{hint}")
@@ -735,7 +731,7 @@ def _write_schema_beside(scene_file: str, *, force: bool) -> None:
     """The JSON Schema that a starter scene's first line points editors at
     (`./scene.schema.json`), written next to it unless an identical one is there;
     a different one is replaced only with --force."""
-    from .scene._shipped import SCHEMA_FILE, schema_path  # noqa: PLC0415
+    from .scene import SCHEMA_FILE, schema_path  # noqa: PLC0415
 
     text = schema_path().read_text(encoding="utf-8")
     beside = os.path.join(os.path.dirname(scene_file), SCHEMA_FILE)
@@ -760,7 +756,7 @@ def _scene_file(scene: str) -> str:
     looks_like_a_path = scene.endswith((".yaml", ".yml")) or os.sep in scene
     if os.path.exists(scene) or looks_like_a_path or "/" in scene:
         return scene  # a path (load_scene reports one that does not exist)
-    from .scene._shipped import gallery_names, gallery_path  # noqa: PLC0415
+    from .scene import gallery_names, gallery_path  # noqa: PLC0415
 
     names = gallery_names()
     if scene in names:
@@ -772,7 +768,7 @@ def _scene_file(scene: str) -> str:
 def _gallery_scenes(folder: str | None, names: Sequence[str]) -> list[str]:
     import pathlib  # noqa: PLC0415
 
-    from .scene._shipped import gallery_folder  # noqa: PLC0415
+    from .scene import gallery_folder  # noqa: PLC0415
 
     where = gallery_folder() if folder is None else pathlib.Path(folder)
     files = {p.stem: str(p) for p in sorted(where.glob("*.yaml"))}
@@ -788,8 +784,7 @@ def _gallery_scenes(folder: str | None, names: Sequence[str]) -> list[str]:
 
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
-    from .scene import SceneError, load_scene  # noqa: PLC0415
-    from .scene._gallery import render_gallery  # noqa: PLC0415
+    from .scene import SceneError, load_scene, render_gallery  # noqa: PLC0415
 
     files = _gallery_scenes(args.scenes, args.names)
     problems = []
@@ -819,8 +814,7 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .scene import load_scene  # noqa: PLC0415
-    from .scene._files import export  # noqa: PLC0415
+    from .scene import export, load_scene  # noqa: PLC0415
 
     if os.path.splitext(args.output)[1].lower() not in (".csv", ".json"):
         raise UsageError(f"-o {args.output}: expected a .csv or .json file")
@@ -835,8 +829,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_tune(args: argparse.Namespace) -> int:
     """Tune the scene's `lr: auto` optimizers, or all with a numeric lr if none
     is `auto`; print each one's table; write the tuned scene with `-o`."""
-    from .scene import load_scene  # noqa: PLC0415
-    from .scene._files import tuned_scene, write_scene  # noqa: PLC0415
+    from .scene import load_scene, tuned_scene, write_scene  # noqa: PLC0415
 
     if args.output:
         if os.path.splitext(args.output)[1].lower() not in (".yaml", ".yml"):
@@ -899,7 +892,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .scene._files import schema_json  # noqa: PLC0415
+    from .scene import schema_json  # noqa: PLC0415
 
     text = schema_json()
     if args.output:

@@ -6,24 +6,26 @@ gradient; sources (`shaking`, `minibatch`, `svrg`) make it from the surface;
 `chain` composes one source with perturbations.
 """
 
-from .dynamics._estimators import SVRG as SVRG
-from .dynamics._estimators import Chain as Chain
-from .dynamics._estimators import Curvature as Curvature
-from .dynamics._estimators import Gaussian as Gaussian
-from .dynamics._estimators import GradientEstimator as GradientEstimator
-from .dynamics._estimators import HeavyTailed as HeavyTailed
-from .dynamics._estimators import Minibatch as Minibatch
-from .dynamics._estimators import Perturbed as Perturbed
-from .dynamics._estimators import Shaking as Shaking
-from .dynamics._estimators import chain as chain
-from .dynamics._estimators import curvature as curvature
-from .dynamics._estimators import describe as describe
-from .dynamics._estimators import gaussian as gaussian
-from .dynamics._estimators import heavy_tailed as heavy_tailed
-from .dynamics._estimators import minibatch as minibatch
-from .dynamics._estimators import perturbed as perturbed
-from .dynamics._estimators import shaking as shaking
-from .dynamics._estimators import svrg as svrg
+from .dynamics import estimators as _estimators
+
+SVRG = _estimators.SVRG
+Chain = _estimators.Chain
+Curvature = _estimators.Curvature
+Gaussian = _estimators.Gaussian
+GradientEstimator = _estimators.GradientEstimator
+HeavyTailed = _estimators.HeavyTailed
+Minibatch = _estimators.Minibatch
+Perturbed = _estimators.Perturbed
+Shaking = _estimators.Shaking
+chain = _estimators.chain
+curvature = _estimators.curvature
+describe = _estimators.describe
+gaussian = _estimators.gaussian
+heavy_tailed = _estimators.heavy_tailed
+minibatch = _estimators.minibatch
+perturbed = _estimators.perturbed
+shaking = _estimators.shaking
+svrg = _estimators.svrg
 
 __all__ = [
     "SVRG",

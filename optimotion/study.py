@@ -3,7 +3,7 @@
 For every optimizer of a scene with an `ensemble:` section this writes, into one
 folder, `stats.csv` and `stats.json` (the per-step statistics, the fitted growth
 rate with its standard error, the saddle theory, the escapes) and PNG and SVG
-plots (`render._study`), and returns a one-screen summary.
+plots (`optimotion.render.study_plots`), and returns a one-screen summary.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def study(
     """
     from tqdm import tqdm
 
-    from .render._study import study_plots
+    from .render import study_plots
 
     if scene.ensemble is None:
         raise ValueError(
@@ -142,7 +142,7 @@ def study(
 
 
 def _series(label: str, e: Any, m: Measured):
-    from .render._study import StudySeries
+    from .render import StudySeries
 
     tau = np.concatenate([[0.0], np.cumsum(e.lr)])
     final = np.linalg.norm(e.final - np.asarray(e.center), axis=1)

@@ -888,7 +888,7 @@ def test_gallery_without_scenes_renders_the_shipped_ones(workdir, capsys, monkey
         calls.append((files, output, low_res))
         return []
 
-    monkeypatch.setattr("optimotion.scene._gallery.render_gallery", fake)
+    monkeypatch.setattr("optimotion.scene.render_gallery", fake)
     assert run(["gallery"], capsys)[0] == 0
     assert run(["gallery", "--low-res", "saddle", "beale"], capsys)[0] == 0
     names = [[pathlib.Path(f).stem for f in files] for files, _, _ in calls]

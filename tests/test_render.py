@@ -7,7 +7,6 @@ iterates are known in closed form: x_t = x_0 (1 - 2 lr)^t, y_t = y_0 (1 - 6 lr)^
 from __future__ import annotations
 
 import os
-import pathlib
 
 import imageio.v3 as iio
 import imageio_ffmpeg
@@ -607,20 +606,7 @@ def test_theme_rc_does_not_leak(race):
     assert dict(matplotlib.rcParams) == before
 
 
-def test_render_needs_no_optimizers_or_dynamics():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, optimotion.render, optimotion.render._render; "
-        "bad = [m for m in sys.modules if m.startswith(('optimotion.optimizers', "
-        "'optimotion.dynamics', 'jax', 'matplotlib'))]; print(bad)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=pathlib.Path(__file__).parent,
-    )  # fmt: skip
-    assert out.stdout.strip() == "[]"
+# That render needs no optimizers, dynamics, jax or matplotlib: test_boundaries.py
 
 
 def test_preload_computes_the_static_data_that_render_then_reuses():

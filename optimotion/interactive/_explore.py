@@ -59,8 +59,7 @@ def explore(
         SceneError: a scene file with problems.
         TypeError: `what` is neither a scene nor a surface with optimizers.
     """
-    from ..scene import BuiltScene, Scene, load_scene
-    from ..scene._noise_schema import keep_exact
+    from ..scene import BuiltScene, Scene, keep_exact, load_scene
     from ..surfaces import Surface
 
     source = None

@@ -171,13 +171,13 @@ class Explorer:
         }
 
     def _cut(self) -> None:
-        from ..render._data import _track
+        from ..render import track
 
         self.traces = {k: v.head(self.steps) for k, v in self.full.items()}
         if hasattr(self, "prepared"):
             notes = self.notes()
             tracks = tuple(
-                _track(t.label, t.color, self.traces[t.label], notes.get(t.label, ""))
+                track(t.label, t.color, self.traces[t.label], notes.get(t.label, ""))
                 for t in self.prepared.tracks
             )
             self.prepared = self.prepared._replace(tracks=tracks, steps=self.steps)
@@ -187,9 +187,7 @@ class Explorer:
     def _build(self) -> None:
         import matplotlib.pyplot as plt
 
-        from ..render._data import prepare
-        from ..render._layout import rc_context, surface_title
-        from ..render._theme import get_theme
+        from ..render import get_theme, prepare, rc_context, surface_title
 
         theme = self.theme = get_theme(self.spec.theme)
         self.prepared = prepare(

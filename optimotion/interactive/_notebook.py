@@ -131,7 +131,7 @@ class Animation:
 
     def to_html(self, *, full_page: bool = False) -> str:
         """The HTML player (a fragment, or a whole page with `full_page`)."""
-        from ..render._html import player_html
+        from ..render import player_html
 
         return player_html(self.traces, self.surface, self.spec, full_page=full_page)
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..render._curves import curve_limits
+from ..render import curve_limits
 
 FILL = 0.2
 """Refit the loss limits when the curves fill less than this fraction of them."""
@@ -28,8 +28,7 @@ class ContourView:
     marker (animated)."""
 
     def __init__(self, ax, prepared, spec, theme) -> None:
-        from ..render._contour import ContourPanel
-        from ..render._panels import HEAD_EDGE, HEAD_SIZE, LINE_WIDTH
+        from ..render import HEAD_EDGE, HEAD_SIZE, LINE_WIDTH, ContourPanel
 
         panel = ContourPanel(ax, prepared._replace(starts=()), spec, theme)
         panel.draw_static()
@@ -60,7 +59,7 @@ class ContourView:
         return [self.start, *self.trails, *self.heads]
 
     def update(self, t: int, visible: Sequence[bool], start) -> None:
-        from ..render._panels import diverged, head_index, trail_window
+        from ..render import diverged, head_index, trail_window
 
         self.start.set_data([start[0]], [start[1]])
         for track, trail, head, shown in zip(

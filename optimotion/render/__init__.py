@@ -2,8 +2,17 @@
 
 Only this package imports matplotlib (Agg, never pyplot), and only when a render
 runs.
+
+Besides `render` and its kin, the pieces other front ends draw with are public
+here too (the explorer, the notebook helpers, `optimotion study`): `prepare`
+and `track` (trajectories as plain arrays), `get_theme` and `rc_context`,
+`ContourPanel`, the panels' sizes and helpers, `player_html`, `study_plots`.
 """
 
+from ._contour import ContourPanel as ContourPanel
+from ._curves import curve_limits as curve_limits
+from ._data import prepare as prepare
+from ._data import track as track
 from ._formats import OutputError as OutputError
 from ._formats import OutputFormat as OutputFormat
 from ._formats import check_output as check_output
@@ -15,7 +24,16 @@ from ._formats import register as register_format
 from ._formats import scene_output_problem as scene_output_problem
 from ._gif import MAX_GIF_FPS as MAX_GIF_FPS
 from ._gif import GifSink as GifSink
+from ._html import player_html as player_html
 from ._layout import mathtext_problem as mathtext_problem
+from ._layout import rc_context as rc_context
+from ._layout import surface_title as surface_title
+from ._panels import HEAD_EDGE as HEAD_EDGE
+from ._panels import HEAD_SIZE as HEAD_SIZE
+from ._panels import LINE_WIDTH as LINE_WIDTH
+from ._panels import diverged as diverged
+from ._panels import head_index as head_index
+from ._panels import trail_window as trail_window
 from ._particles import ENSEMBLE_VIEWS as ENSEMBLE_VIEWS
 from ._particles import Particles as Particles
 from ._particles import particles as particles
@@ -45,10 +63,16 @@ from ._spec import RenderSpec as RenderSpec
 from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
 from ._spec import moves_early as moves_early
+from ._study import StudySeries as StudySeries
+from ._study import study_plots as study_plots
+from ._theme import get_theme as get_theme
 
 __all__ = [
     "ENSEMBLE_VIEWS",
     "FORMATS",
+    "HEAD_EDGE",
+    "HEAD_SIZE",
+    "LINE_WIDTH",
     "LOSS_SCALES",
     "MARKERS",
     "MAX_GIF_FPS",
@@ -57,6 +81,7 @@ __all__ = [
     "THEMES",
     "VIEWS",
     "Camera",
+    "ContourPanel",
     "FFmpegSink",
     "FramePlan",
     "GifSink",
@@ -67,19 +92,27 @@ __all__ = [
     "PngFolderSink",
     "RenderSpec",
     "Sink",
+    "StudySeries",
     "WriteError",
-    "frame_plan",
     "check_output",
+    "curve_limits",
     "destination_problem",
+    "diverged",
+    "final_frame",
     "format_of",
     "formats",
-    "final_frame",
+    "frame_plan",
+    "get_theme",
     "gif_durations_ms",
+    "head_index",
+    "mathtext_problem",
     "moves_early",
     "output_problem",
-    "mathtext_problem",
     "particles",
+    "player_html",
     "preload",
+    "prepare",
+    "rc_context",
     "register_format",
     "render",
     "render_frames",
@@ -87,5 +120,9 @@ __all__ = [
     "scene_output_problem",
     "sink_for",
     "still",
+    "study_plots",
+    "surface_title",
+    "track",
+    "trail_window",
     "views_problem",
 ]

@@ -175,7 +175,10 @@ def _lr_text(lr: np.ndarray) -> str:
     return f"lr={first:.3g}→{last:.3g}"
 
 
-def _track(label: str, color: str, traj: Trajectory, note: str = "") -> Track:
+def track(label: str, color: str, traj: Trajectory, note: str = "") -> Track:
+    """One trajectory as the plain arrays a panel draws: its legend (label, the
+    learning rate's range, `note`, where it diverged), colour, path, loss,
+    gradient and step lengths."""
     xy = np.asarray(traj.xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)
     loss = np.asarray(traj.loss, dtype=np.float64).reshape(n)
@@ -410,7 +413,7 @@ def prepare(
         particles(traces[lab]) if is_ensemble(traces[lab]) else None for lab in labels
     ]
     tracks = tuple(
-        _track(lab, colors[lab], traces[lab], notes.get(lab, ""))
+        track(lab, colors[lab], traces[lab], notes.get(lab, ""))
         if record is None
         else _ensemble_track(lab, colors[lab], record, surface, notes.get(lab, ""))
         for lab, record in zip(labels, records, strict=True)
@@ -442,9 +445,9 @@ def _ensemble_track(
 ) -> Track:
     """An ensemble's sample path (its first kept particle) as a track; the legend
     says how many particles the ensemble ran (and its noise)."""
-    track = _track(label, color, sample_path(record, surface))
+    sample = track(label, color, sample_path(record, surface))
     details = ", ".join(p for p in (f"n={record.n:,}", _lr_text(record.lr), note) if p)
-    return track._replace(legend=f"{label} ({details})")
+    return sample._replace(legend=f"{label} ({details})")
 
 
 def _check_ensemble_views(spec: RenderSpec, labels, records) -> None:

@@ -5,6 +5,8 @@
 (names and numbers only) or raises `SceneError` listing every problem, one line
 each. `Scene.build()` makes the surface, the optimizers and the `RenderSpec`.
 The gallery ships with the package: `gallery_names()`, `gallery_path(name)`.
+The command line's scene files come from here too: `starter_scene`, `write_scene`,
+`tuned_scene`, `export`, `schema_json`, `low_res_overrides`, `render_gallery`.
 """
 
 from ._base import MAX_EXPR as MAX_EXPR
@@ -15,13 +17,23 @@ from ._base import MIN_SIDE as MIN_SIDE
 from ._build import BuiltScene as BuiltScene
 from ._errors import Issue as Issue
 from ._errors import SceneError as SceneError
+from ._files import export as export
+from ._files import low_res_overrides as low_res_overrides
+from ._files import schema_json as schema_json
+from ._files import starter_scene as starter_scene
+from ._files import tuned_scene as tuned_scene
 from ._files import write_scene as write_scene
+from ._gallery import render_gallery as render_gallery
 from ._load import load_scene as load_scene
 from ._load import parse_scene as parse_scene
+from ._noise_schema import keep_exact as keep_exact
 from ._schema import Scene as Scene
+from ._shipped import SCHEMA_FILE as SCHEMA_FILE
 from ._shipped import gallery_description as gallery_description
+from ._shipped import gallery_folder as gallery_folder
 from ._shipped import gallery_names as gallery_names
 from ._shipped import gallery_path as gallery_path
+from ._shipped import schema_path as schema_path
 
 __all__ = [
     "MAX_EXPR",
@@ -29,14 +41,24 @@ __all__ = [
     "MAX_SIDE",
     "MAX_STEPS",
     "MIN_SIDE",
+    "SCHEMA_FILE",
     "BuiltScene",
     "Issue",
     "Scene",
     "SceneError",
+    "export",
     "gallery_description",
+    "gallery_folder",
     "gallery_names",
     "gallery_path",
+    "keep_exact",
     "load_scene",
+    "low_res_overrides",
     "parse_scene",
+    "render_gallery",
+    "schema_json",
+    "schema_path",
+    "starter_scene",
+    "tuned_scene",
     "write_scene",
 ]

@@ -8,7 +8,7 @@ import pydantic
 from pydantic import AllowInfNan, Strict
 from pydantic_core import PydanticCustomError
 
-from ..surfaces._expression import MAX_LENGTH
+from ..surfaces import MAX_LENGTH
 
 MAX_STEPS = 100_000
 """Most optimizer steps a scene may ask for."""

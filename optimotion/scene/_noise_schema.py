@@ -244,17 +244,17 @@ def check_surface(
     spec: Any, surface: Any, shown: str, *at: str | int
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """The problems, each at its field, if `surface` (`shown` in messages, e.g.
-    "'saddle'") cannot serve the noise `spec` (`optimotion.dynamics._estimators.
+    "'saddle'") cannot serve the noise `spec` (`optimotion.dynamics.estimators.
     check`: finite-sum kinds need a finite-sum surface with at least `batch_size`
     examples)."""
-    from ..dynamics._estimators import check  # noqa: PLC0415
+    from ..dynamics import estimators  # noqa: PLC0415
 
     items = spec if isinstance(spec, list) else [spec]
     problems: list[tuple[tuple[str | int, ...], str]] = []
     for i, item in enumerate(items):
         where = (*at, i) if isinstance(spec, list) else at
         try:
-            check(item.build(), surface, "scene")
+            estimators.check(item.build(), surface, "scene")
         except (ValueError, TypeError) as error:
             if surface.n_examples is None:
                 problems.append(

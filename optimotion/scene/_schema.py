@@ -421,15 +421,3 @@ class Scene(Model):
         from ._build import build  # noqa: PLC0415
 
         return build(self)
-
-    def animate(self, **kwargs: Any) -> Any:
-        """This scene as a notebook animation: `optimotion.animate(self, **kwargs)`."""
-        from ..interactive import animate  # noqa: PLC0415
-
-        return animate(self, **kwargs)
-
-    def plot(self, **kwargs: Any) -> Any:
-        """The final state as a static figure: `optimotion.plot(self, **kwargs)`."""
-        from ..interactive import plot  # noqa: PLC0415
-
-        return plot(self, **kwargs)

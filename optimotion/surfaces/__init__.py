@@ -8,6 +8,7 @@ critical points of any of them.
 from ._catalog import get as get
 from ._catalog import names as names
 from ._catalog import register as register
+from ._expression import MAX_LENGTH as MAX_LENGTH
 from ._expression import from_expression as from_expression
 from ._finite_sum import finite_sum as finite_sum
 from ._surface import CriticalPoint as CriticalPoint
@@ -15,6 +16,7 @@ from ._surface import Surface as Surface
 from ._surface import Window as Window
 
 __all__ = [
+    "MAX_LENGTH",
     "CriticalPoint",
     "Surface",
     "Window",
