@@ -10,6 +10,7 @@ For each n (particles), in separate processes so that peak memory is each one's 
 Prints the times, the ratio and each process's peak resident memory.
 
     .venv/bin/python bench/ensemble_bench.py [--sizes 10000 100000 1000000]
+    .venv/bin/python bench/ensemble_bench.py --draws   # the random draws alone
 """
 
 from __future__ import annotations
@@ -65,6 +66,44 @@ def optimotion_run(n: int) -> tuple[float, float, float]:
     return imported, first - warm, warm
 
 
+def draws_only(n: int = 100_000, steps: int = 200) -> None:
+    """ns per particle-step of the ensemble's draws alone (per-particle keys, then
+    fold_in(key_i, t) and float32 normals each step), and of Box-Muller normals
+    from the same hash's bits, each in a scan with a trivial update."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(
+        jax.random.key(0), jnp.arange(n)
+    )
+
+    def normal(k, t):
+        xi = jax.random.normal(jax.random.fold_in(k, t), (2,), jnp.float32)
+        return xi.astype(jnp.float64)
+
+    def box_muller(k, t):
+        bits = jax.random.bits(jax.random.fold_in(k, t), (2,), jnp.uint32)
+        u = (bits >> 8).astype(jnp.float32) / 2**24
+        r, angle = jnp.sqrt(-2 * jnp.log1p(-u[0])), 2 * jnp.pi * u[1]
+        return jnp.stack([r * jnp.cos(angle), r * jnp.sin(angle)]).astype(jnp.float64)
+
+    for name, draw in (("fold_in + normal", normal), ("Box-Muller", box_muller)):
+
+        @jax.jit
+        def run(keys, draw=draw):
+            def step(x, t):
+                return 0.99 * x + 0.01 * jax.vmap(lambda k: draw(k, t))(keys), None
+
+            return jax.lax.scan(step, jnp.zeros((n, 2)), jnp.arange(steps))[0]
+
+        run(keys).block_until_ready()
+        t0 = time.perf_counter()
+        run(keys).block_until_ready()
+        ns = (time.perf_counter() - t0) / (n * steps) * 1e9
+        print(f"{name}: {ns:.1f} ns per particle-step (n = {n:,}, {steps} steps)")
+
+
 def child(kind: str, n: int) -> None:
     if kind == "numpy":
         result = {"steady": numpy_loop(n)}
@@ -87,7 +126,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10**4, 10**5, 10**6])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--draws", action="store_true", help="the draws alone")
     args = parser.parse_args()
+    if args.draws:
+        draws_only()
+        return
     if args.child:
         child(args.child[0], int(args.child[1]))
         return
