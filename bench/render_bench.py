@@ -280,7 +280,6 @@ def scene_yaml(case: str, out: str, frames: int) -> str:
         f"  fps: {FPS}",
         f"  duration: {frames / FPS}",
         "  hold: 0",
-        f"  output: {out}",
     ]
     if orbit:
         lines += ["  camera: {orbit: true}"]
@@ -343,10 +342,17 @@ def approach_c(case: str, out: str, frames_path: str) -> None:
 # -- the driver -----------------------------------------------------------------
 
 
-def run_child(args: list[str]) -> tuple[float, float, float]:
+def run_child(args: list[str], cache: str | None = None) -> tuple[float, float, float]:
     """(wall seconds, peak RSS in MiB, CPU seconds) of one child process (its CPU
-    time includes the processes it waited for: ffmpeg, frame workers)."""
+    time includes the processes it waited for: ffmpeg, frame workers). `cache`:
+    the child's OPTIMOTION_CACHE_DIR (trajectory and compilation caches); without
+    it, the caches are off."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+    if cache is None:
+        env["OPTIMOTION_CACHE"] = "off"
+    else:
+        env.pop("OPTIMOTION_CACHE", None)
+        env["OPTIMOTION_CACHE_DIR"] = cache
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -373,6 +379,11 @@ def main(argv=None) -> int:
         help="also compare peak memory at 150 and 600 frames",
     )  # fmt: skip
     parser.add_argument("--keep", metavar="DIR", help="keep the outputs in DIR")
+    parser.add_argument(
+        "--second", action="store_true",
+        help="(b) with empty caches, then again with the theme changed (a second "
+        "render: the trajectory cache hit); CLI only",
+    )  # fmt: skip
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -434,6 +445,29 @@ def main(argv=None) -> int:
             f"{cpu['a'] / cpu['b']:4.1f}x | b/c wall {wall['b'] / wall['c']:4.1f}x",
             flush=True,
         )
+
+    if args.second:
+        for case in cases:
+            ext = CASES[case][2]
+            a = statistics.median(r[0] for r in results[case]["a"])
+            firsts, seconds = [], []
+            for k in range(args.repeat):
+                cache = tempfile.mkdtemp(prefix="cache-", dir=work)
+                out = str(work / f"{case}-first{k}{ext}")
+                firsts.append(run_child(b_command(case, out, args.frames), cache)[0])
+                again = b_command(case, out, args.frames) + [
+                    "--set",
+                    "render.theme=dark",
+                ]
+                seconds.append(run_child(again, cache)[0])
+            first, second = statistics.median(firsts), statistics.median(seconds)
+            results[case]["first"], results[case]["second"] = firsts, seconds
+            print(
+                f"{case:6s} first render (empty caches) {first:6.2f} s: "
+                f"{a / first:4.1f}x faster than (a) | second (theme changed) "
+                f"{second:6.2f} s: {a / second:4.1f}x",
+                flush=True,
+            )
 
     if args.memory:
         for case in cases:

@@ -62,3 +62,30 @@ def test_bad_grids(kwargs, message):
         optimotion.tune(surfaces.get("saddle"), {"a": optimizers.sgd(lr=0.1)},
                         (1.0, 0.1), 5, **kwargs)  # fmt: skip
     assert str(info.value) == message
+
+
+def test_the_tune_command_tunes_each_optimizer_with_its_own_noise():
+    from optimotion.scene import parse_scene, tuned_scene
+
+    text = """
+surface: saddle
+start: [0.5, 0.01]
+steps: 60
+tune: {min: 0.001, max: 0.5, points: 12}
+noise: {kind: gaussian, sigma: 0.5}
+optimizers:
+  - {name: sgd, lr: auto, label: noisy}
+  - {name: sgd, lr: auto, label: exact, noise: null}
+"""
+    scene = parse_scene(text)
+    data, results = tuned_scene(scene)
+    grid = np.geomspace(0.001, 0.5, 12)
+    surface, opt = surfaces.get("saddle"), optimizers.sgd(lr=0.1)
+    for label, estimator in (("noisy", noise.gaussian(0.5)), ("exact", None)):
+        alone = optimotion.tune(
+            surface, {label: opt}, (0.5, 0.01), 60, grid=grid, noise=estimator,
+            stay_in_window=True,
+        )[label]  # fmt: skip
+        np.testing.assert_array_equal(results[label].final_loss, alone.final_loss)
+        assert results[label].lr == alone.lr
+    assert results["noisy"].final_loss.tolist() != results["exact"].final_loss.tolist()

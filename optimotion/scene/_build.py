@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -74,27 +74,33 @@ class BuiltScene(NamedTuple):
         )  # fmt: skip
         return _cache.trajectories(digest, self._race, enabled=cache)
 
-    def tuned(self) -> BuiltScene:
-        """This scene with every `lr: auto` replaced by `optimotion.tune`'s choice
-        (from the first start, with the scene's seed and noise); unchanged when
-        nothing is `auto`."""
-        if not self.auto:
-            return self
+    def tune(self, labels: Sequence[str] | None = None) -> dict[str, Any]:
+        """`optimotion.tune`'s `{label: Tuned}` for `labels` (default: the `lr:
+        auto` ones), from the first start, with the scene's grid, seed and each
+        optimizer's own noise, inside the window."""
         from ..dynamics import tune  # noqa: PLC0415
-        from ..optimizers import rebuild  # noqa: PLC0415
 
+        labels = self.auto if labels is None else tuple(labels)
         noises = self.noises()  # each optimizer tuned with the noise it races with
-        noise = {label: noises[label] for label in self.auto}
-        chosen = tune(
+        return tune(
             self.surface,
-            {label: self.optimizers[label] for label in self.auto},
+            {label: self.optimizers[label] for label in labels},
             self.starts[0],
             self.steps,
             grid=self.grid,
             seed=self.seed,
-            noise=noise,
+            noise={label: noises[label] for label in labels},
             stay_in_window=True,
         )
+
+    def tuned(self) -> BuiltScene:
+        """This scene with every `lr: auto` replaced by `optimotion.tune`'s choice
+        (`tune`); unchanged when nothing is `auto`."""
+        if not self.auto:
+            return self
+        from ..optimizers import rebuild  # noqa: PLC0415
+
+        chosen = self.tune()
         optimizers = dict(self.optimizers)
         for label, result in chosen.items():
             if result.lr is None:

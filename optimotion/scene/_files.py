@@ -199,8 +199,6 @@ def tuned_scene(scene: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """`(data, results)`: the scene's data with tuned learning rates, and
     `{label: Tuned}`. Optimizers with `lr: auto` are tuned; if none is, every
     optimizer with a numeric lr is."""
-    from ..dynamics import tune  # noqa: PLC0415
-
     built = scene.build()
     labels = scene.labels()
     entries = dict(zip(labels, scene.optimizers, strict=True))
@@ -210,19 +208,7 @@ def tuned_scene(scene: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if isinstance(getattr(e, "lr", None), int | float)
         or (getattr(e, "lr", None) is None and "lr" in type(e).model_fields)
     ]
-    noise = built.noise
-    if isinstance(noise, Mapping):
-        noise = {label: noise.get(label) for label in chosen}
-    results = tune(
-        built.surface,
-        {label: built.optimizers[label] for label in chosen},
-        built.starts[0],
-        built.steps,
-        grid=built.grid,
-        seed=built.seed,
-        noise=noise,
-        stay_in_window=True,
-    )
+    results = built.tune(chosen)
     data = scene.model_dump(mode="json", exclude_defaults=True)
     for i, label in enumerate(labels):
         if label in results and results[label].lr is not None:
