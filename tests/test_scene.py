@@ -748,3 +748,26 @@ def test_lr_auto_tunes_each_optimizer_with_its_own_noise():
     for label in ("GD", "SGD"):
         assert tuned[label].hyperparams["lr"] == chosen[label].lr
     assert chosen["GD"].lr != chosen["SGD"].lr  # the noise changed the choice
+
+
+def test_the_legend_marks_tuned_learning_rates():
+    built = parse_scene(
+        "surface: linear_regression\nsteps: 60\nseed: 2\n"
+        "noise: {kind: minibatch, batch_size: 1}\noptimizers:\n"
+        "  - {name: sgd, lr: auto, label: GD, noise: null}\n"
+        "  - {name: sgd, lr: auto, label: SGD}\n"
+        "  - {name: sgd, lr: 0.1, label: fixed, noise: null}\n"
+        "tune: {min: 0.01, max: 0.3, points: 6}\n"
+    ).build()
+    assert built.spec.notes == {"GD": "tuned", "SGD": "tuned, batch 1"}
+    from optimotion.render import prepare
+
+    legends = [
+        t.legend for t in prepare(built.race(), built.surface, built.spec).tracks
+    ]
+    lrs = {k: v.hyperparams["lr"] for k, v in built.tuned().optimizers.items()}
+    assert legends == [
+        f"GD (lr={lrs['GD']:.3g}, tuned)",
+        f"SGD (lr={lrs['SGD']:.3g}, tuned, batch 1)",
+        "fixed (lr=0.1)",
+    ]

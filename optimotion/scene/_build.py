@@ -239,10 +239,19 @@ def build(scene: Scene) -> BuiltScene:
         if overrides:
             own[label] = estimator
     noises = {label: own.get(label, shared) for label in labels}
-    notes = {  # the legend says what noise each path had: "SGD (lr=0.1, batch 8)"
-        path: describe(noises[label])
+    auto = tuple(
+        label
+        for label, entry in zip(labels, scene.optimizers, strict=True)
+        if entry.auto_lr
+    )
+    notes = {  # the legend says whether lr was tuned and what noise each path had:
+        # "SGD (lr=0.0316, tuned, batch 8)"
+        path: ", ".join(
+            (["tuned"] if label in auto else [])
+            + ([describe(noises[label])] if noises[label] is not None else [])
+        )
         for path, label, _ in _entries(labels, starts)
-        if noises[label] is not None
+        if label in auto or noises[label] is not None
     }
     color = {  # the scene's colour, else a registered optimizer's own
         label: o.color or optimizers.color(o.name)
@@ -268,11 +277,7 @@ def build(scene: Scene) -> BuiltScene:
         ),
         output=scene.render.output,
         own_noise=own,
-        auto=tuple(
-            label
-            for label, entry in zip(labels, scene.optimizers, strict=True)
-            if entry.auto_lr
-        ),
+        auto=auto,
         grid=scene.tune.grid(),
         ensemble=scene.ensemble,
     )
