@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from optimotion.dynamics import Trajectory
 from optimotion.surfaces import Surface
+
+
+@contextlib.contextmanager
+def count_compiles() -> Iterator[list[str]]:
+    """A list that collects one entry per XLA program compiled inside the block
+    (JAX's public monitoring events), e.g.
+
+        with count_compiles() as compiled:
+            optimotion.run(...)
+        assert compiled == []
+    """
+    compiled: list[str] = []
+
+    def listener(event: str, duration: float, **kwargs) -> None:
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiled.append(kwargs.get("fun_name", "?"))
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        yield compiled
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+
 
 BOWL = Surface(
     name="bowl",

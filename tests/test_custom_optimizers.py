@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from helpers import count_compiles
 
 import optimotion
 from optimotion import optimizers, surfaces
@@ -305,19 +306,10 @@ def test_a_new_optax_learning_rate_reuses_the_compiled_program():
     optimotion.run(
         ROSENBROCK, optimizers.from_optax(optax.lion, learning_rate=1e-3), START, 30
     )
-    compiles = []
-
-    def listener(event, duration, **kwargs):
-        if event == "/jax/core/compile/backend_compile_duration":
-            compiles.append(event)
-
-    jax.monitoring.register_event_duration_secs_listener(listener)
-    try:
+    with count_compiles() as compiled:
         opt = optimizers.from_optax(optax.lion, learning_rate=2e-3, b1=0.8)
         path = optimotion.run(ROSENBROCK, opt, START, 30)
-    finally:
-        jax.monitoring.unregister_event_duration_listener(listener)
-    assert compiles == []
+    assert compiled == []
     tx = optax.lion(learning_rate=2e-3, b1=0.8)
     np.testing.assert_allclose(path.xy, optax_loop(tx, START, 30), rtol=1e-12)
 

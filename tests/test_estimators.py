@@ -12,10 +12,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import count_compiles
 
 import optimotion
 from optimotion import noise, optimizers, surfaces
-from optimotion.dynamics import _estimators, _run
+from optimotion.dynamics import _estimators
 
 SEED = 11
 
@@ -275,10 +276,6 @@ def test_optimizers_with_equal_estimators_share_the_noise():
     np.testing.assert_array_equal(paths["a"].xy, alone.xy)
 
 
-def _compiles() -> int:
-    return _run._compiled._cache_size()
-
-
 def test_new_numbers_reuse_the_compiled_program():
     surface = surfaces.get("saddle")
     sgd = optimizers.sgd(lr=0.05)
@@ -290,9 +287,9 @@ def test_new_numbers_reuse_the_compiled_program():
     ]
     for first, second in estimators:
         optimotion.race(surface, {"a": sgd}, (0.5, 0.2), 17, seed=1, noise=first)
-        before = _compiles()
-        optimotion.race(surface, {"a": sgd}, (0.1, 0.4), 17, seed=2, noise=second)
-        assert _compiles() == before, (first, second)
+        with count_compiles() as compiled:
+            optimotion.race(surface, {"a": sgd}, (0.1, 0.4), 17, seed=2, noise=second)
+        assert compiled == [], (first, second)
 
 
 def test_a_plain_object_with_init_and_gradient_is_an_estimator():

@@ -11,11 +11,11 @@ import math
 import matplotlib
 import numpy as np
 import pytest
+from helpers import count_compiles
 from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import optimotion
 from optimotion import noise, optimizers
-from optimotion.dynamics._run import _compiled
 from optimotion.scene import load_scene, parse_scene
 
 matplotlib.use("Agg")
@@ -91,9 +91,10 @@ def test_opens_on_the_scene(explorer):
 
 
 def test_click_restarts_every_optimizer_there_without_recompiling(explorer):
-    compiled = _compiled._cache_size()
     draws = explorer.redraws
-    click(explorer, -0.5, 0.7)
+    with count_compiles() as compiled:
+        click(explorer, -0.5, 0.7)
+    assert compiled == []  # the start is traced: no new program
     assert explorer.start == pytest.approx((-0.5, 0.7), abs=1e-12)
     assert explorer.recomputes == 2
     assert explorer.redraws > draws
@@ -111,7 +112,6 @@ def test_click_restarts_every_optimizer_there_without_recompiling(explorer):
     np.testing.assert_array_equal(
         trail_xy(explorer, "SGD"), explorer.traces["SGD"].xy[:2]
     )
-    assert _compiled._cache_size() == compiled  # traced start: no new program
     expected = reference(explorer.start)
     for label in LABELS:
         np.testing.assert_array_equal(explorer.traces[label].xy, expected[label].xy)
@@ -125,16 +125,17 @@ def test_clicks_elsewhere_do_nothing(explorer):
 
 
 def test_sliders_change_lr_noise_and_steps_without_recompiling(explorer):
-    compiled = _compiled._cache_size()
-    explorer.sliders["Adam"].set_val(math.log10(0.3))
+    with count_compiles() as compiled:
+        explorer.sliders["Adam"].set_val(math.log10(0.3))
     assert explorer.lrs["Adam"] == pytest.approx(0.3)
     assert explorer.legend.get_texts()[2].get_text() == "Adam (lr=0.3)"
     assert explorer.sliders["Adam"].valtext.get_text() == "0.3"
-    explorer.sliders["noise"].set_val(0.5)
+    with count_compiles() as more:
+        explorer.sliders["noise"].set_val(0.5)
+        explorer.sliders["steps"].set_val(25)
     assert explorer.sigma == 0.5
-    explorer.sliders["steps"].set_val(25)
     assert explorer.recomputes == 3  # lr, noise; the steps are a prefix
-    assert _compiled._cache_size() == compiled
+    assert compiled == more == []
     assert explorer.counter.get_text() == "step 25 / 25"
     # 10 ** log10(0.3) is 0.30000000000000004: the reference takes the same float
     adam_lr = explorer.lrs["Adam"]
