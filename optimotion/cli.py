@@ -587,17 +587,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
-_VIEW_HELP = {
-    "contour": "filled contours with critical points, trails and heads",
-    "surface3d": "the shaded surface in 3-D with the trails lifted onto it",
-    "loss": "loss against step, a cursor at the current step",
-    "speed": "step length |x_t+1 - x_t| against step (slow-down near saddles)",
-    "cloud": "ensembles: the kept particles as a moving scatter with thin trails",
-    "distribution": "ensembles: histogram of log|x - center| per frame, theory line",
-    "survival": "ensembles: fraction of particles not yet escaped against step",
-}
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
     kinds = [args.what] if args.what else list(_LIST_KINDS)
     for i, kind in enumerate(kinds):
@@ -666,9 +655,9 @@ def _list_optimizers() -> list[str]:
 
 
 def _list_views() -> list[str]:
-    from .render import VIEWS  # noqa: PLC0415 - numpy only
+    from .render import VIEW_DESCRIPTIONS  # noqa: PLC0415 - numpy only
 
-    return [f"  {view:<10} {_VIEW_HELP.get(view, '')}" for view in VIEWS]
+    return [f"  {view:<12} {text}" for view, text in VIEW_DESCRIPTIONS.items()]
 
 
 def _list_schedules() -> list[str]:

@@ -590,6 +590,10 @@ def test_list(capsys):
     assert [line.split()[0] for line in out.splitlines()] == [
         "contour", "surface3d", "loss", "speed", "cloud", "distribution", "survival",
     ]  # fmt: skip
+    assert (
+        "  distribution ensembles: histogram of log|x - center| per frame, "
+        "theory line" in out.splitlines()
+    )  # one column, the longest name too
     code, out, _ = run(["list"], capsys)
     assert code == 0
     assert [l for l in out.splitlines() if l.endswith(":")] == [  # noqa: E741

@@ -56,6 +56,7 @@ from ._sinks import sink_for as sink_for
 from ._spec import LOSS_SCALES as LOSS_SCALES
 from ._spec import MARKERS as MARKERS
 from ._spec import THEMES as THEMES
+from ._spec import VIEW_DESCRIPTIONS as VIEW_DESCRIPTIONS
 from ._spec import VIEWS as VIEWS
 from ._spec import Camera as Camera
 from ._spec import FramePlan as FramePlan
@@ -80,6 +81,7 @@ __all__ = [
     "STILL_FORMATS",
     "THEMES",
     "VIEWS",
+    "VIEW_DESCRIPTIONS",
     "Camera",
     "ContourPanel",
     "FFmpegSink",

@@ -12,7 +12,18 @@ import numpy as np
 from .._suggest import did_you_mean
 from ._theme import THEMES as _THEMES
 
-VIEWS = ("contour", "surface3d", "loss", "speed", "cloud", "distribution", "survival")
+VIEW_DESCRIPTIONS = {
+    "contour": "filled contours with critical points, trails and heads",
+    "surface3d": "the shaded surface in 3-D with the trails lifted onto it",
+    "loss": "loss against step, a cursor at the current step",
+    "speed": "step length |x_t+1 - x_t| against step (slow-down near saddles)",
+    "cloud": "ensembles: the kept particles as a moving scatter with thin trails",
+    "distribution": "ensembles: histogram of log|x - center| per frame, theory line",
+    "survival": "ensembles: fraction of particles not yet escaped against step",
+}
+"""Each view's one-line description (`optimotion list views`)."""
+
+VIEWS = tuple(VIEW_DESCRIPTIONS)
 """The panels a render can show, in any combination (the last three draw
 ensembles)."""
 
