@@ -497,7 +497,7 @@ def _compilation_cache() -> None:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import destination_problem, output_problem, views_problem  # noqa: PLC0415
+    from .render import destination_problem, output_problem  # noqa: PLC0415
     from .scene import load_scene, low_res_overrides  # noqa: PLC0415
 
     with _Status(not args.quiet and sys.stderr.isatty()) as status:
@@ -518,9 +518,6 @@ def _cmd_render(args: argparse.Namespace) -> int:
         problem = destination_problem(output, inside=inside, force=force)
         if problem:
             raise UsageError(f"{where}: {problem}")
-        problem = views_problem(scene.render.views, output)
-        if problem:
-            raise UsageError(f"{where}: render.views: {problem}")
         progress = False if args.quiet else None
         if not args.no_cache:
             _compilation_cache()

@@ -189,8 +189,8 @@ BROKEN = [
      ["scene.yaml:5: render.views[0]: 'survival' needs ensemble.exit_radius"]),
     ("ensemble view to html",
      BASE + "ensemble: {n: 10}\nrender: {views: [cloud], output: c.html}\n",
-     ["scene.yaml:5: render.output: the HTML player cannot show the 'cloud' view; "
-      "render ensembles to .gif, .mp4, .webm, PNG frames or a still"]),
+     ["scene.yaml:5: render.views: the .html player cannot show the 'cloud' view; "
+      "render ensembles to a video (.mp4, .webm or .gif), PNG frames or a still"]),
     ("ensemble from two starts",
      BASE + "start: [[0, 0.1], [0, 0.2]]\nensemble: {n: 10}\n",
      ["scene.yaml:4: start: an ensemble scene has one start point"]),

@@ -201,8 +201,8 @@ def test_ensemble_views_render_to_gif(tmp_path):
          "`render`: view 'survival' needs an exit radius; ensemble 'E' was run "
          "without exit_radius"),
         ({"E": fake_ensemble()}, ("contour", "distribution"), "x.html",
-         "`render`: the HTML player cannot show the 'distribution' view; render "
-         "ensembles to .gif, .mp4, .webm, PNG frames or a still"),
+         "`render`: views: the .html player cannot show the 'distribution' view; "
+         "render ensembles to a video (.mp4, .webm or .gif), PNG frames or a still"),
     ],
 )  # fmt: skip
 def test_ensemble_view_errors(traces, views, output, message, tmp_path):

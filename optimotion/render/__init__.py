@@ -37,7 +37,6 @@ from ._panels import trail_window as trail_window
 from ._particles import ENSEMBLE_VIEWS as ENSEMBLE_VIEWS
 from ._particles import Particles as Particles
 from ._particles import particles as particles
-from ._particles import views_problem as views_problem
 from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
@@ -126,5 +125,4 @@ __all__ = [
     "surface_title",
     "track",
     "trail_window",
-    "views_problem",
 ]

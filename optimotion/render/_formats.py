@@ -19,6 +19,8 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
+from ._particles import ENSEMBLE_VIEWS
+
 if TYPE_CHECKING:  # pragma: no cover
     from ._spec import RenderSpec
 
@@ -333,6 +335,12 @@ def _html_limits(spec: RenderSpec) -> Problem | None:
         return "arrows", (
             f"the .html player does not draw arrows; use a video {_VIDEO} or set "
             "arrows to false"
+        )
+    shown = [v for v in spec.views if v in ENSEMBLE_VIEWS]
+    if shown:
+        return "views", (
+            f"the .html player cannot show the {shown[0]!r} view; render ensembles "
+            f"to a video {_VIDEO}, PNG frames or a still"
         )
     return None
 

@@ -144,15 +144,3 @@ def sample_path(record: Particles, surface: Any) -> SamplePath:
         diverged_at=int(bad[0]) if bad.size else None,
         lr=record.lr,
     )
-
-
-def views_problem(views: tuple[str, ...] | list[str], output: str) -> str | None:
-    """Why `output` cannot show `views`, or None: the HTML player draws only the
-    trajectory views."""
-    shown = [v for v in views if v in ENSEMBLE_VIEWS]
-    if shown and str(output).lower().endswith(".html"):
-        return (
-            f"the HTML player cannot show the {shown[0]!r} view; render ensembles "
-            "to .gif, .mp4, .webm, PNG frames or a still"
-        )
-    return None

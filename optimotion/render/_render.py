@@ -22,7 +22,6 @@ from .._atomic import replacing
 from ._data import Prepared, prepare, surface_data
 from ._formats import OutputError, check_output, destination_problem
 from ._layout import _mathtext, make_figure, rc_context
-from ._particles import views_problem
 from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._spec import FramePlan, RenderSpec, frame_plan
 from ._theme import get_theme
@@ -291,9 +290,6 @@ def render(
     problem = destination_problem(output)
     if problem:
         raise OutputError(f"`render`: output: {problem}")
-    problem = views_problem(spec.views, os.fspath(output))
-    if problem:
-        raise OutputError(f"`render`: {problem}")
     if fmt.kind == "player":
         from ._html import write_html  # the self-contained browser player
 

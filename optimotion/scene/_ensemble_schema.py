@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import pydantic
 from pydantic import Field
 
-from ..render import ENSEMBLE_VIEWS, views_problem
+from ..render import ENSEMBLE_VIEWS
 from ._base import Model, Number, Point, Whole, fail
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,7 +64,8 @@ class EnsembleSettings(Model):
 
 def check_scene(scene: Scene) -> None:
     """The ensemble rules that involve other sections: the work limit, one start
-    point, and views that need ensembles (or an exit radius, or a video)."""
+        point, and views that need ensembles (or an exit radius; the .html format
+    refuses ensemble views itself)."""
     settings = scene.ensemble
     views = list(scene.render.views)
     wanted = [v for v in views if v in ENSEMBLE_VIEWS]
@@ -97,7 +98,3 @@ def check_scene(scene: Scene) -> None:
             "views",
             views.index("survival"),
         )
-    if scene.render.output is not None:
-        problem = views_problem(views, scene.render.output)
-        if problem:
-            fail(problem, "render", "output")
