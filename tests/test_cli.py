@@ -593,7 +593,11 @@ def test_list(capsys):
     assert (
         "  distribution ensembles: histogram of log|x - center| per frame, "
         "theory line" in out.splitlines()
-    )  # one column, the longest name too
+    )
+    # one column for the descriptions, past the longest name
+    assert {
+        len(line) - len(line[2:].split(maxsplit=1)[1]) for line in out.splitlines()
+    } == {15}
     code, out, _ = run(["list"], capsys)
     assert code == 0
     assert [l for l in out.splitlines() if l.endswith(":")] == [  # noqa: E741
