@@ -9,8 +9,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from optimotion import cli
 from optimotion.dynamics import Trajectory
 from optimotion.surfaces import Surface
+
+
+def run_cli(argv, capsys) -> tuple[int, str, str]:
+    """`(exit code, stdout, stderr)` of `optimotion ARGV`, in this process."""
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ import sys
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from helpers import run_cli as run
 
 import optimotion
 from optimotion import cli, optimizers, surfaces
@@ -248,12 +249,6 @@ BROKEN = [
 def workdir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_at_least_thirty_broken_scenes():

@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 import pytest
+from helpers import run_cli as run
 
-from optimotion import cli
 from optimotion.render import (
     FFmpegSink,
     GifSink,
@@ -45,12 +45,6 @@ def workdir(tmp_path, monkeypatch):
     work.mkdir()
     monkeypatch.chdir(work)
     return work
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def leftovers(folder: pathlib.Path) -> list[str]:
