@@ -8,14 +8,14 @@ import pydantic
 from pydantic import AllowInfNan, Strict
 from pydantic_core import PydanticCustomError
 
+from ..render import MAX_SIDE as MAX_SIDE  # bounds on each side of render.size
+from ..render import MIN_SIDE as MIN_SIDE
 from ..surfaces import MAX_LENGTH
 
 MAX_STEPS = 100_000
 """Most optimizer steps a scene may ask for."""
 MAX_FRAMES = 3_000
 """Most frames (motion plus hold) a scene may render."""
-MIN_SIDE, MAX_SIDE = 64, 3840
-"""Bounds on each side of `render.size`, in pixels."""
 MAX_EXPR = MAX_LENGTH
 """Longest formula (characters) a `surface.expr` may be (the parser's limit)."""
 MAX_TEXT = 200
