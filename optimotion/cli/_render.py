@@ -76,15 +76,14 @@ def _compilation_cache() -> None:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from ..render import destination_problem, output_problem  # noqa: PLC0415
-    from ..scene import load_scene, low_res_overrides  # noqa: PLC0415
+    from ..scene import load_scene, low_res  # noqa: PLC0415
 
     with _Status(not args.quiet and sys.stderr.isatty()) as status:
         status(f"loading {args.scene}")
         file = _scene_file(args.scene)
-        overrides = list(args.overrides)
+        scene = load_scene(file, args.overrides)
         if args.low_res:
-            overrides += low_res_overrides(load_scene(file, overrides))
-        scene = load_scene(file, overrides)
+            scene = low_res(scene)
         if not args.no_limits:
             _check_budget(args.scene, scene)
         stem = os.path.splitext(os.path.basename(args.scene))[0]
