@@ -21,7 +21,6 @@ def _load_plugins(plugins: Sequence[str]) -> None:
     a `.py` file), so the optimizers it registers can be used by name."""
     import importlib  # noqa: PLC0415
     import importlib.util  # noqa: PLC0415
-    import os  # noqa: PLC0415
 
     for plugin in plugins:
         try:

@@ -22,6 +22,8 @@ Animations of optimizers racing on loss surfaces, from one YAML scene file.
 Exit codes: 0 success, 2 bad input (scene, arguments), 1 unexpected failure
 (rerun with --debug for the traceback)."""
 
+_SCENE_HELP = "a YAML scene file, or a gallery scene's name (`optimotion list scenes`)"
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors raised (not printed and exited), and a
@@ -264,6 +266,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.set_defaults(run=_cmd_schema)
     return parser
-
-
-_SCENE_HELP = "a YAML scene file, or a gallery scene's name (`optimotion list scenes`)"
