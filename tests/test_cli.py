@@ -858,6 +858,74 @@ def test_render_a_gallery_scene_by_name_from_any_folder(workdir, capsys):
     )
 
 
+@pytest.fixture
+def loads(monkeypatch):
+    """`(YAML texts parsed, Scene validations)` counted from here on."""
+    from optimotion.scene import _load
+
+    parsed, validated = [], []
+    parse, validate = _load.parse, Scene.model_validate
+
+    def counted_parse(text, *args, **kwargs):
+        parsed.append(text)
+        return parse(text, *args, **kwargs)
+
+    def counted_validate(cls, data, *args, **kwargs):
+        validated.append(data)
+        return validate(data, *args, **kwargs)
+
+    monkeypatch.setattr(_load, "parse", counted_parse)
+    monkeypatch.setattr(Scene, "model_validate", classmethod(counted_validate))
+    return parsed, validated
+
+
+BIG = ["render.size=[1280, 720]", "render.dpi=100", "render.fps=30"]
+
+
+def test_render_low_res_loads_and_validates_the_scene_once(workdir, capsys, loads):
+    # `--low-res` shrinks the validated scene (no second load or validation); the
+    # file is byte for byte the one the same change spelled as `--set` gives.
+    from optimotion.scene import low_res, low_res_overrides
+
+    (workdir / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    scene = load_scene("tiny.yaml", BIG)
+    small = low_res(scene)
+    assert small == load_scene("tiny.yaml", [*BIG, *low_res_overrides(scene)])
+    render = small.render
+    assert (render.size, render.dpi, render.fps) == ((400, 224), 31, 12)
+    assert small.model_dump(exclude={"render"}) == scene.model_dump(exclude={"render"})
+
+    sets = [arg for o in BIG for arg in ("--set", o)]
+    spelled = [arg for o in low_res_overrides(scene) for arg in ("--set", o)]
+    code, _, err = run(
+        ["render", "tiny.yaml", "-o", "set.gif", *sets, *spelled], capsys
+    )
+    assert code == 0, err
+    for counted in loads:
+        counted.clear()
+    code, out, err = run(
+        ["render", "tiny.yaml", "-o", "low.gif", *sets, "--low-res"], capsys
+    )
+    assert (code, out, err) == (0, "low.gif\n", "")
+    assert [len(counted) for counted in loads] == [1, 1]
+    low = (workdir / "low.gif").read_bytes()
+    assert low == (workdir / "set.gif").read_bytes()
+    assert iio.imread(low, index=0).shape[:2] == (224, 400)
+
+
+def test_gallery_low_res_loads_each_scene_once(workdir, loads):
+    from optimotion.scene._gallery import render_one
+
+    (workdir / "tiny.yaml").write_text(
+        TINY.replace("[96, 64]", "[800, 400]").replace("0.2}", "0.2, output: t.gif}"),
+        encoding="utf-8",
+    )
+    result = render_one("tiny.yaml", str(workdir), low_res=True)
+    assert result.error is None and result.output == workdir / "tiny.gif"
+    assert [len(counted) for counted in loads] == [1, 1]
+    assert iio.imread(result.output, index=0).shape[:2] == (200, 400)
+
+
 def test_a_file_of_that_name_wins_over_the_gallery(workdir, capsys):
     (workdir / "beale").write_text(TINY, encoding="utf-8")  # no extension
     code, out, err = run(["validate", "beale"], capsys)
