@@ -358,3 +358,115 @@ def test_the_noise_slider_drives_the_scenes_sigma_and_save_keeps_its_noise(
         import matplotlib.pyplot as plt
 
         plt.close(ex.fig)
+
+
+def test_the_help_line_is_made_from_the_keys_table(explorer):
+    from optimotion.interactive._explorer import HELP, KEYS
+
+    assert list(KEYS) == [" ", "left", "right", "r", "l", "s"]
+    assert HELP == (
+        "click: restart from there   space: play/pause   \u2190/\u2192: step   "
+        "r: replay   l: log time   s: save PNG + scene   legend: hide/show"
+    )
+    key(explorer, "x")  # not in the table: nothing happens
+    key(explorer, " ")  # at the end: replay
+    assert (explorer.t, explorer.playing) == (0, True)
+    key(explorer, " ")
+    assert explorer.playing is False
+
+
+def test_the_views_follow_renders_rules(explorer):
+    from optimotion.render import tracks_loss_scale
+
+    scale = tracks_loss_scale(explorer.prepared.tracks, explorer.prepared.surface)
+    assert explorer.loss_ax.get_yscale() == scale.kind
+    # the contour panel's one collection of trails and its heads, no arrows
+    panel = explorer.contour.panel
+    assert panel.arrows == [] and panel.trails.collection in explorer.contour.moving
+
+
+LOOKS = "render: {size: [640, 480], fps: 20, duration: 2, %s}"
+
+
+@pytest.mark.parametrize(
+    ("looks", "kinds", "scale"),
+    [
+        ("markers: none, loss_scale: linear, fade: true, arrows: true", [], "linear"),
+        ("markers: minima, loss_scale: symlog", ["minimum", "minimum"], "symlog"),
+    ],
+)
+def test_a_scenes_markers_loss_scale_fade_and_arrows_apply(looks, kinds, scale):
+    text = SCENE.replace(
+        "render: {size: [640, 480], fps: 20, duration: 2}", LOOKS % looks
+    )
+    ex = optimotion.explore(parse_scene(text), max_steps=100)
+    try:
+        ex.fig.canvas.draw()
+        assert [k for *_, k in ex.prepared.critical] == kinds
+        assert ex.loss_ax.get_yscale() == scale
+        panel = ex.contour.panel
+        alphas = panel.trails.collection.get_colors()[:, 3]
+        if "fade" in looks:  # each segment its own alpha, faint at the tail
+            assert alphas.min() < 0.1 and alphas.max() == 1.0
+            assert len(panel.arrows) == 2 and set(panel.arrows) <= set(
+                ex.contour.moving
+            )
+        else:
+            assert panel.arrows == [] and (alphas == 1.0).all()
+        click(ex, -0.5, 0.7)  # a new race keeps the looks
+        assert len(ex.contour.panel.arrows) == len(panel.arrows)
+        assert ex.loss_ax.get_yscale() == scale
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+OPTAX_SCENE = """\
+surface: double_well
+start: [0.1, 1.8]
+steps: 30
+optimizers:
+  - {optax: lion, learning_rate: 0.01, b1: 0.8, label: Lion}
+  - {name: sgd, lr: 0.05, label: SGD}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+
+
+@pytest.mark.parametrize("made", ["scene", "python"])
+def test_save_round_trips_optax_entries(made, tmp_path):
+    import optax
+
+    if made == "scene":
+        ex = optimotion.explore(parse_scene(OPTAX_SCENE))
+    else:
+        racers = {
+            "Lion": optimizers.from_optax(optax.lion, learning_rate=0.01, b1=0.8),
+            "SGD": optimizers.sgd(lr=0.05),
+        }
+        ex = optimotion.explore(
+            optimotion.surfaces.get("double_well"), racers, start=(0.1, 1.8), steps=30
+        )
+    try:
+        ex.set_lr("Lion", 0.02)
+        _, saved = ex.save(tmp_path / "lion")
+        entry = ex.scene_dict()["optimizers"][0]
+        assert entry == {
+            "optax": "lion", "label": "Lion", "learning_rate": 0.02, "b1": 0.8,
+        }  # fmt: skip
+        again = load_scene(saved).build().race()
+        for label in ("Lion", "SGD"):
+            np.testing.assert_array_equal(again[label].xy, ex.traces[label].xy)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_an_optax_entry_takes_back_optax_names_and_integers():
+    from optimotion.interactive._save import _optax_entry
+
+    hyperparams = {"lr": 0.1, "memory_size": "5", "scale_init_precond": True}
+    assert _optax_entry("lbfgs", hyperparams) == {
+        "optax": "lbfgs", "learning_rate": 0.1, "memory_size": 5,
+    }  # fmt: skip
