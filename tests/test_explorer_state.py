@@ -17,7 +17,8 @@ from helpers import count_compiles
 
 import optimotion
 from optimotion import noise, optimizers
-from optimotion.interactive._state import ExplorerState, with_sigma
+from optimotion.interactive import ExplorerState
+from optimotion.interactive._state import with_sigma
 from optimotion.render import RenderSpec
 from optimotion.scene import Scene
 
@@ -69,7 +70,7 @@ def test_importing_and_running_the_state_loads_no_matplotlib():
     # A fresh interpreter: this test process imported matplotlib already.
     code = (
         "import sys\n"
-        "from optimotion.interactive._state import ExplorerState\n"
+        "from optimotion.interactive import ExplorerState\n"
         "from optimotion import optimizers, surfaces\n"
         "s = ExplorerState(surfaces.get('double_well'), "
         "{'GD': optimizers.sgd(lr=0.1)}, (0.5, 1.0), 5)\n"

@@ -24,13 +24,6 @@ HEADROOM = 0.15
 the next clicks' curves mostly fit too."""
 
 
-class _PathsPanel(ContourPanel):
-    """`render`'s contour panel without its map: only the moving artists."""
-
-    def draw_surface(self) -> None:
-        pass
-
-
 class ContourView:
     """Filled contours and marked points (static); the contour panel's trails,
     heads (and arrows) of the paths shown, and the start marker (animated).
@@ -72,8 +65,8 @@ class ContourView:
             buried=tuple(new[i] for i in prepared.buried if i in new),
             particles=(),
         )
-        self.panel = _PathsPanel(self.ax, part, self.spec, self.theme)
-        self.panel.draw_static()
+        self.panel = ContourPanel(self.ax, part, self.spec, self.theme)
+        self.panel.draw_paths()
 
     @property
     def moving(self) -> list:
