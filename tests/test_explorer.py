@@ -361,9 +361,11 @@ def test_the_noise_slider_drives_the_scenes_sigma_and_save_keeps_its_noise(
 
 
 def test_the_help_line_is_made_from_the_keys_table(explorer):
-    from optimotion.interactive._explorer import HELP, KEYS
+    from optimotion.interactive._keys import HELP, KEYS
 
     assert list(KEYS) == [" ", "left", "right", "r", "l", "s"]
+    for entry in KEYS.values():  # every action is one of the Explorer's
+        assert callable(getattr(explorer, entry.action))
     assert HELP == (
         "click: restart from there   space: play/pause   \u2190/\u2192: step   "
         "r: replay   l: log time   s: save PNG + scene   legend: hide/show"

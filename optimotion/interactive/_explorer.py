@@ -2,9 +2,9 @@
 
 The figure layer over an `ExplorerState`: the state holds the settings, the race
 and the playback clock; this layer draws them, maps events to the state's
-transitions (keys through the `KEYS` table) and redraws what changed. Playback
-blits the moving artists over a cached background (matplotlib's blitting
-recipe); a change of settings redraws only the layers that changed.
+transitions (keys through the `KEYS` table) and redraws what changed: playback
+blits the moving artists over cached layers (`Layers`), a change of settings
+redraws only the layers that changed.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import dataclasses
 import math
 import os
 import pathlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..scene import write_scene
+from ._blit import Layers
+from ._keys import HELP, KEYS
 from ._save import free_stem, save_view
 from ._state import ExplorerState
 from ._views import ContourView, LossView, make_legend, make_sliders
@@ -64,6 +66,7 @@ class Explorer:
         prepared: the race as `render` draws it (`render.prepare`).
         sliders: `{label: Slider}` of the learning rates, plus `"noise"` and
             `"steps"`.
+        layers: the `Layers` of the canvas (the blitting).
         redraws: frames drawn (full draws and blits).
     """
 
@@ -109,8 +112,6 @@ class Explorer:
             max_steps=max_steps, scene=scene, noise=noise, own_noise=own_noise,
         )  # fmt: skip
         self.source = source
-        self.redraws = 0
-        self._layers: list = []
         self._build()
 
     def optimizers(self) -> dict[str, Optimizer]:
@@ -161,13 +162,13 @@ class Explorer:
             self._sliders()
             self.status = fig.text(0.65, 0.08, "", fontsize=9, color=theme.muted)
             fig.text(0.02, 0.015, HELP, fontsize=8.5, color=theme.muted)
-        for artist in self._controls():
+        self.layers = Layers(fig, self._groups, self._moving)
+        for artist in self.layers.animated():
             artist.set_animated(True)
         canvas = fig.canvas
         manager = getattr(canvas, "manager", None)
         if getattr(manager, "key_press_handler_id", None) is not None:
             canvas.mpl_disconnect(manager.key_press_handler_id)  # our keys instead
-        canvas.mpl_connect("draw_event", self._on_draw)
         canvas.mpl_connect("button_press_event", self._on_press)
         canvas.mpl_connect("pick_event", self._on_pick)
         canvas.mpl_connect("key_press_event", self._on_key)
@@ -227,55 +228,26 @@ class Explorer:
         self.loss.update(self.t, visible)
         self.counter.set_text(f"step {self.t} / {self.steps}")
 
-    def _draw_moving(self) -> None:
-        for artist in [*self.contour.moving, *self.loss.moving, self.counter]:
-            if artist.axes is not None:
-                artist.axes.draw_artist(artist)
-            else:
-                self.fig.draw_artist(artist)
-        self.redraws += 1
-
     def _groups(self) -> list[list]:
-        """What changes with the settings, in layers over the static figure: the
-        sliders and status line, the legend, the loss Axes. All are animated, so
-        a full draw leaves them out (the base layer); each group drawn over the
-        layer below it makes the next layer, and the last is the background."""
+        """The layers over the static figure (`Layers`): 0 the sliders and
+        status line, 1 the legend, 2 the loss Axes."""
         sliders = [slider.ax for slider in self.sliders.values()]
         return [[self.status, *sliders], [self.legend], [self.loss_ax]]
 
-    def _controls(self) -> list:
-        return [artist for group in self._groups() for artist in group]
+    def _moving(self) -> list:
+        return [*self.contour.moving, *self.loss.moving, self.counter]
 
-    def _on_draw(self, event) -> None:
-        self._layers = [self.fig.canvas.copy_from_bbox(self.fig.bbox)]
-        self._draw_layers(0)
-        self._draw_moving()
-
-    def _draw_layers(self, first: int) -> None:
-        """Redraw the groups from `first` on over the layer below them."""
-        canvas = self.fig.canvas
-        canvas.restore_region(self._layers[first])
-        del self._layers[first + 1 :]
-        for group in self._groups()[first:]:
-            for artist in group:
-                self.fig.draw_artist(artist)
-            self._layers.append(canvas.copy_from_bbox(self.fig.bbox))
+    @property
+    def redraws(self) -> int:
+        """Frames drawn (full draws and blits)."""
+        return self.layers.frames
 
     def redraw(self, *, layer: int | None = None, full: bool = False) -> None:
         """Show step `t`: blit the moving artists over the background, after
-        redrawing the groups from `layer` on (0 sliders, 1 legend, 2 loss Axes;
+        redrawing the layers from `layer` on (0 sliders, 1 legend, 2 loss Axes;
         None: none); with `full` (or nothing cached), draw the whole figure."""
         self._update_artists()
-        canvas = self.fig.canvas
-        if full or not self._layers:
-            canvas.draw_idle()
-            return
-        if layer is None:
-            canvas.restore_region(self._layers[-1])
-        else:
-            self._draw_layers(layer)
-        self._draw_moving()
-        canvas.blit(self.fig.bbox)
+        self.layers.draw(layer=layer, full=full)
 
     def _sync_timer(self) -> None:
         if self.playing:
@@ -402,7 +374,7 @@ class Explorer:
     def _on_key(self, event) -> None:
         key = KEYS.get(event.key)
         if key is not None:
-            key.action(self)
+            getattr(self, key.action)(*key.args)
 
     # -- saving -----------------------------------------------------------------
 
@@ -434,10 +406,10 @@ class Explorer:
         write_scene(yaml, self.scene_dict(), note)
         save_view(
             self.fig, png, [self.ax, self.loss_ax, self.legend],
-            animated=[*self._controls(), self.counter],
+            animated=[*self.layers.animated(), self.counter],
             facecolor=self.theme.background,
         )  # fmt: skip
-        self._layers = []  # savefig drew over the canvas buffer
+        self.layers.forget()  # savefig drew over the canvas buffer
         return png, yaml
 
     def show(self) -> None:
@@ -460,41 +432,3 @@ class Explorer:
             )
         self.replay()
         plt.show(block=True)
-
-
-class Key(NamedTuple):
-    """One key of the explorer: how the help line names it, what it does (said
-    once for a run of keys with the same help) and the action."""
-
-    shown: str
-    help: str
-    action: Callable[[Explorer], None]
-
-
-KEYS: dict[str, Key] = {
-    " ": Key("space", "play/pause", Explorer.play_pause),
-    "left": Key("\u2190", "step", lambda ex: ex.step(-1)),
-    "right": Key("\u2192", "step", lambda ex: ex.step(1)),
-    "r": Key("r", "replay", Explorer.replay),
-    "l": Key("l", "log time", Explorer.toggle_log_time),
-    "s": Key("s", "save PNG + scene", Explorer.save_and_report),
-}
-"""`{matplotlib key name: Key}`: what each key does; the help line is made from
-it."""
-
-
-def help_line(keys: Mapping[str, Key] = KEYS) -> str:
-    """The explorer's help line: the click, the keys (neighbours with the same
-    help share it: `←/→: step`), the legend."""
-    groups: list[tuple[list[str], str]] = []
-    for key in keys.values():
-        if groups and groups[-1][1] == key.help:
-            groups[-1][0].append(key.shown)
-        else:
-            groups.append(([key.shown], key.help))
-    parts = [f"{'/'.join(shown)}: {what}" for shown, what in groups]
-    return "   ".join(["click: restart from there", *parts, "legend: hide/show"])
-
-
-HELP = help_line()
-"""The help line at the bottom of the explorer."""
