@@ -472,3 +472,39 @@ def test_an_optax_entry_takes_back_optax_names_and_integers():
     assert _optax_entry("lbfgs", hyperparams) == {
         "optax": "lbfgs", "learning_rate": 0.1, "memory_size": 5,
     }  # fmt: skip
+
+
+MANY_POINTS = """\
+surface: rastrigin
+start: [3.3, -2.7]
+steps: 20
+optimizers:
+  - {name: sgd, lr: 0.002, label: SGD}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+
+
+def test_markers_auto_marks_the_points_near_the_new_race():
+    from optimotion.render import prepare
+
+    ex = optimotion.explore(parse_scene(MANY_POINTS))
+    try:
+        ex.fig.canvas.draw()
+
+        def marked():  # the map's static markers; the start marker is animated
+            lines = [line for line in ex.ax.lines if not line.get_animated()]
+            return sorted((*line.get_xydata()[0],) for line in lines)
+
+        first = ex.prepared.critical
+        assert 0 < len(first) < 300  # rastrigin has hundreds: auto keeps a few
+        assert marked() == sorted((x, y) for x, y, _ in first)
+        click(ex, -3.3, 2.7)
+        again = prepare(ex.traces, ex.surface, ex.spec).critical
+        assert ex.prepared.critical == again != first
+        assert marked() == sorted((x, y) for x, y, _ in again)
+        title = ex.ax.get_title()
+        assert title.startswith("Rastrigin:")  # the map was drawn again, whole
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)

@@ -139,7 +139,7 @@ class Explorer:
     def _build(self) -> None:
         import matplotlib.pyplot as plt
 
-        from ..render import get_theme, rc_context, surface_title
+        from ..render import get_theme, rc_context
 
         state = self.state
         theme = self.theme = get_theme(state.spec.theme)
@@ -147,10 +147,7 @@ class Explorer:
         with rc_context(theme):
             fig = self.fig = plt.figure(figsize=(12.0, 7.6), facecolor=theme.background)
             self.ax = fig.add_axes((0.05, 0.35, 0.52, 0.58))
-            self.contour = ContourView(self.ax, self.prepared, state.spec, theme)
-            self.ax.set_title(
-                surface_title(self.prepared.surface)[1], fontsize="medium"
-            )
+            self._draw_map()
             self.loss_ax = fig.add_axes((0.65, 0.62, 0.32, 0.30))
             self.loss = LossView(self.loss_ax, self.prepared, state.spec, theme)
             self.loss.set_data(self.prepared.tracks, state.steps)
@@ -214,10 +211,28 @@ class Explorer:
         spec = dataclasses.replace(self.spec, notes=self.notes() or None)
         return prepare(self.traces, self.surface, spec)
 
-    def _retrack(self) -> None:
-        """Prepare the state's new traces; the marked points stay those of the
-        static map."""
-        self.prepared = self._prepare()._replace(critical=self.prepared.critical)
+    def _draw_map(self) -> None:
+        """The contour view: the static map (with the marked points) and the
+        paths over it."""
+        from ..render import surface_title
+
+        self.contour = ContourView(self.ax, self.prepared, self.spec, self.theme)
+        self.ax.set_title(surface_title(self.prepared.surface)[1], fontsize="medium")
+
+    def _retrack(self) -> bool:
+        """Prepare the state's new traces. With `markers: auto` the points marked
+        depend on the paths: when they change, the map is drawn again, and this
+        returns True (the figure needs a full draw)."""
+        from ..render import rc_context
+
+        old, self.prepared = self.prepared, self._prepare()
+        if self.prepared.critical == old.critical:
+            return False
+        self.ax.cla()
+        with rc_context(self.theme):
+            self._draw_map()
+        self.layers.forget()
+        return True
 
     # -- drawing ----------------------------------------------------------------
 
@@ -259,7 +274,7 @@ class Explorer:
         """After new settings (the state moved already): new tracks, redrawing
         the layers from `layer` on, or from the first whose artists changed (the
         legend's text, the loss view's limits)."""
-        self._retrack()
+        full = self._retrack()
         for text, track in zip(
             self.legend.get_texts(), self.prepared.tracks, strict=True
         ):
@@ -269,7 +284,7 @@ class Explorer:
         if self.loss.set_data(self.prepared.tracks, self.steps):
             layer = 2 if layer is None else layer
         self._sync_timer()
-        self.redraw(layer=layer)
+        self.redraw(layer=layer, full=full)
 
     # -- actions (what the events call) ------------------------------------------
 
