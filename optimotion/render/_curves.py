@@ -5,10 +5,12 @@ limits are fixed from the whole run so nothing rescales."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
+from ._data import SurfaceData, Track
 from ._panels import LINE_WIDTH, BasePanel, Heads, Trails, diverged, head_index
 
 LOG_SPAN = 100.0
@@ -141,7 +143,10 @@ def loss_scale(
 
 
 def tracks_loss_scale(
-    tracks, surface, setting: str = "auto", pad: float = 0.05
+    tracks: Sequence[Track],
+    surface: SurfaceData,
+    setting: str = "auto",
+    pad: float = 0.05,
 ) -> Scale:
     """The loss panel's `loss_scale` for `tracks` (`Track`s) on `surface` (a
     `SurfaceData`): only the values of points on the map count (all finite ones
