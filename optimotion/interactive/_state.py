@@ -55,6 +55,19 @@ class ExplorerState:
         full: `{label: Trajectory}` of `max_steps` updates.
         traces: `{label: Trajectory}` of `steps` updates: the prefix shown.
         recomputes: how many times the race was computed.
+
+    Examples:
+        >>> from optimotion import optimizers, surfaces
+        >>> state = ExplorerState(
+        ...     surfaces.get("double_well"), {"GD": optimizers.sgd(lr=0.1)},
+        ...     start=(0.5, 1.0), steps=20,
+        ... )
+        >>> state.restart_from((-0.5, 1.0))
+        >>> state.t, state.playing, state.recomputes
+        (0, True, 2)
+        >>> state.set_steps(5)  # a prefix of the 40 steps computed
+        >>> state.traces["GD"].steps, state.t, state.playing, state.recomputes
+        (5, 5, False, 2)
     """
 
     def __init__(
