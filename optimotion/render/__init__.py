@@ -11,6 +11,7 @@ and `track` (trajectories as plain arrays), `get_theme` and `rc_context`,
 
 from ._contour import ContourPanel as ContourPanel
 from ._curves import curve_limits as curve_limits
+from ._curves import tracks_loss_scale as tracks_loss_scale
 from ._data import prepare as prepare
 from ._data import track as track
 from ._formats import OutputError as OutputError
@@ -132,5 +133,6 @@ __all__ = [
     "study_plots",
     "surface_title",
     "track",
+    "tracks_loss_scale",
     "trail_window",
 ]
