@@ -78,29 +78,6 @@ def test_curvature_noise_is_multiplicative_around_the_center():
     assert np.all(still.xy == 0.0)
 
 
-@pytest.mark.parametrize("seed", [0, 7, 2**40, 2**63 - 1])
-def test_the_unrolled_fold_in_is_jax_fold_in_bit_for_bit(seed):
-    with jax.enable_x64(True):
-        key = jax.random.key(seed)
-        for data in (0, 1, 5, 2**31, 2**32 - 1, _estimators._EPOCH):
-            np.testing.assert_array_equal(
-                jax.random.key_data(_estimators._fold_in(key, data)),
-                jax.random.key_data(jax.random.fold_in(key, data)),
-            )
-        keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, jnp.arange(64))
-        step = jnp.int32(17)
-        ours = jax.jit(jax.vmap(lambda k: _estimators._fold_in(k, step)))(keys)
-        theirs = jax.vmap(lambda k: jax.random.fold_in(k, step))(keys)
-        np.testing.assert_array_equal(
-            jax.random.key_data(ours), jax.random.key_data(theirs)
-        )
-        rbg = jax.random.key(seed % 2**32, impl="rbg")  # other impls: fold_in
-        np.testing.assert_array_equal(
-            jax.random.key_data(_estimators._fold_in(rbg, 3)),
-            jax.random.key_data(jax.random.fold_in(rbg, 3)),
-        )
-
-
 def test_a_pair_of_normals_is_jax_normal_of_the_step_key_bits():
     # `_normal` applies jax.random.normal's transform to the key's own words: on
     # a key whose data are the bits jax.random.normal(k) would hash out of k,

@@ -67,43 +67,8 @@ def _estimator(cls: type) -> type:
     return jax.tree_util.register_dataclass(cls)
 
 
-_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
-
-
-def _threefry2x32(k0, k1, x0, x1):
-    """Threefry-2x32 (20 rounds, Salmon et al. 2011) of the counter (x0, x1)
-    under the key (k0, k1), uint32 arrays: `jax.random`'s hash, bit for bit,
-    written out. JAX lowers its own with the rounds in a loop on CPU, which
-    XLA cannot fuse into the surrounding step; unrolled, the hash, the normal
-    transform and the update are one fused loop over the particles."""
-
-    def rotate(v, r):
-        return (v << jnp.uint32(r)) | (v >> jnp.uint32(32 - r))
-
-    keys = (k0, k1, k0 ^ k1 ^ jnp.uint32(0x1BD11BDA))
-    x0, x1 = x0 + keys[0], x1 + keys[1]
-    for i in range(5):
-        for r in _ROTATIONS[i % 2]:
-            x0 = x0 + x1
-            x1 = rotate(x1, r) ^ x0
-        x0 = x0 + keys[(i + 1) % 3]
-        x1 = x1 + keys[(i + 2) % 3] + jnp.uint32(i + 1)
-    return x0, x1
-
-
-def _fold_in(key: jax.Array, data: jax.Array | int) -> jax.Array:
-    """`jax.random.fold_in(key, data)`, bit for bit, the hash unrolled for the
-    default (threefry) keys; other key implementations use `fold_in` itself."""
-    if jax.random.key_impl(key) != "threefry2x32":
-        return jax.random.fold_in(key, data)
-    words = jax.random.key_data(key)
-    data = jnp.asarray(data).astype(jnp.uint32)
-    x0, x1 = _threefry2x32(words[..., 0], words[..., 1], jnp.zeros_like(data), data)
-    return jax.random.wrap_key_data(jnp.stack([x0, x1], axis=-1), impl="threefry2x32")
-
-
 def _step_key(key: jax.Array, step: jax.Array) -> jax.Array:
-    return _fold_in(key, step)
+    return jax.random.fold_in(key, step)
 
 
 STREAMS = 2
@@ -355,7 +320,9 @@ class Chain:
     def gradient(self, state, key, step, lr, surface, params, grad):
         states = []
         for k, (e, s) in enumerate(zip(self.estimators, state, strict=True)):
-            grad, s = e.gradient(s, _fold_in(key, k), step, lr, surface, params, grad)
+            grad, s = e.gradient(
+                s, jax.random.fold_in(key, k), step, lr, surface, params, grad
+            )
             states.append(s)
         return grad, tuple(states)
 
