@@ -2,8 +2,9 @@
 raced again (the lecturer's loop: change colours, size or views, render again).
 
 An entry is keyed on everything the paths depend on: optimotion's and JAX's
-versions, the surface (name, formula, window and, for a finite sum, its data), each
-optimizer's name and hyperparameters, the starts, steps, seed and the gradient
+versions, the version of the noise streams (`dynamics.estimators.STREAMS`), the
+surface (name, formula, window and, for a finite sum, its data), each optimizer's
+name and hyperparameters, the starts, steps, seed and the gradient
 estimators (all by their value-based `repr`). It holds the trajectories as one
 `.npz` (no pickles). A corrupt or unreadable entry is ignored and written again.
 
@@ -45,8 +46,10 @@ def key(*parts: Any) -> str:
     import jax  # noqa: PLC0415
 
     from . import __version__  # noqa: PLC0415
+    from .dynamics import estimators  # noqa: PLC0415
 
-    digest = hashlib.sha256(repr((__version__, jax.__version__)).encode())
+    versions = (__version__, jax.__version__, estimators.STREAMS)
+    digest = hashlib.sha256(repr(versions).encode())
     for part in parts:
         if isinstance(part, np.ndarray):
             digest.update(part.tobytes())

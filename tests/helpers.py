@@ -54,6 +54,25 @@ BOWL = Surface(
 )
 
 
+def step_normals(key, steps: int) -> np.ndarray:
+    """(steps, 2) the documented draws of step t = 0, 1, ..., written out: the
+    two 32-bit words of `fold_in(key, t)`, their top 23 bits as u uniform on
+    [-1, 1) (clipped to nextafter(-1, 0)), ξ = √2 erf⁻¹(u) in float32 (XLA's
+    erf⁻¹, as `jax.random.normal`), widened to float64."""
+    with jax.enable_x64(True):
+        words = np.stack(
+            [
+                np.asarray(jax.random.key_data(jax.random.fold_in(key, t)))
+                for t in range(steps)
+            ]
+        )
+    unit = ((words >> 9) | np.uint32(0x3F800000)).view(np.float32) - np.float32(1)
+    low = np.nextafter(np.float32(-1), np.float32(0))
+    u = np.maximum(low, unit * (np.float32(1) - low) + low)
+    erf_inv = np.asarray(jax.lax.erf_inv(jnp.asarray(u, jnp.float32)))
+    return (np.float32(np.sqrt(2)) * erf_inv).astype(np.float64)
+
+
 def line(start, end, steps: int) -> Trajectory:
     """A hand-made path on BOWL: `steps` equal steps along a straight line."""
     xy = np.linspace(start, end, steps + 1)

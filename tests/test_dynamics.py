@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import count_compiles
+from helpers import count_compiles, step_normals
 
 import optimotion
 from optimotion import noise, optimizers, surfaces
@@ -118,7 +118,8 @@ def test_new_start_lr_or_seed_reuses_the_compiled_program():
 
 
 def test_additive_noise_is_exactly_sigma_times_the_seeded_normals():
-    # x_{t+1} = x_t - lr (∇f(x_t) + σ ξ_t) with ξ_t = normal(fold_in(key(seed), t))
+    # x_{t+1} = x_t - lr (∇f(x_t) + σ ξ_t), ξ_t the normals of the bits of
+    # fold_in(key(seed), t)
     surface, lr, sigma, seed = surfaces.get("saddle"), 0.05, 0.3, 7
     path = optimotion.run(
         surface,
@@ -130,12 +131,7 @@ def test_additive_noise_is_exactly_sigma_times_the_seeded_normals():
     )
     with jax.enable_x64(True):
         key = jax.random.key(seed)
-        xi = np.stack(
-            [
-                jax.random.normal(jax.random.fold_in(key, t), (2,), jnp.float32)
-                for t in range(10)
-            ]
-        ).astype(np.float64)  # drawn in float32 (see optimotion.dynamics DRAWS)
+    xi = step_normals(key, 10)  # from fold_in(key, t)'s bits, in float32 (DRAWS)
     x = np.array([0.5, 0.2])
     for t in range(10):
         g = np.array([2 * x[0], -2 * x[1]])

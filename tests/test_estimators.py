@@ -2,7 +2,8 @@
 
 The random draws (float32, widened) come from the documented keys
 (`fold_in(key(seed), t)` for step t, `fold_in(key, k)` for the k-th estimator of a
-chain); everything else (gradients,
+chain), a pair of normals from each step key's own bits (`helpers.step_normals`);
+everything else (gradients,
 minibatch means, SVRG's control variate, the update) is written out here in NumPy.
 """
 
@@ -12,25 +13,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import count_compiles
+from helpers import count_compiles, step_normals
 
 import optimotion
 from optimotion import noise, optimizers, surfaces
 from optimotion.dynamics import _estimators
 
 SEED = 11
-
-
-def _normals(key, steps, shape=(2,)):
-    with jax.enable_x64(True):
-        return np.stack(
-            [
-                np.asarray(
-                    jax.random.normal(jax.random.fold_in(key, t), shape, jnp.float32)
-                )
-                for t in range(steps)
-            ]
-        ).astype(np.float64)
 
 
 def _key(seed=SEED):
@@ -56,7 +45,7 @@ def _sgd(surface, estimator, x0, steps, lr, seed=SEED):
 def test_gaussian_sde_scales_by_one_over_root_lr_per_axis():
     lr, sigma = 0.04, (0.3, 0.1)
     path = _sgd("saddle", noise.gaussian(sigma, sde=True), (0.5, 0.2), 12, lr)
-    xi = _normals(_key(), 12)
+    xi = step_normals(_key(), 12)
     x = np.array([0.5, 0.2])
     for t in range(12):
         g = _saddle_grad(x) + np.array(sigma) / math.sqrt(lr) * xi[t]
@@ -69,7 +58,7 @@ def test_gaussian_sde_scales_by_one_over_root_lr_per_axis():
 def test_shaking_evaluates_the_gradient_at_the_translated_point():
     lr, sigma = 0.1, 1.0
     path = _sgd("double_well", noise.shaking(sigma), (0.3, 0.5), 10, lr)
-    delta = sigma * _normals(_key(), 10)
+    delta = sigma * step_normals(_key(), 10)
     x = np.array([0.3, 0.5])
     for t in range(10):
         x = x - lr * _double_well_grad(x - delta[t])
@@ -79,7 +68,7 @@ def test_shaking_evaluates_the_gradient_at_the_translated_point():
 def test_curvature_noise_is_multiplicative_around_the_center():
     lr, sigma, center = 0.05, 0.7, (0.2, -0.1)
     path = _sgd("saddle", noise.curvature(sigma, center=center), (0.5, 0.2), 10, lr)
-    xi = _normals(_key(), 10)
+    xi = step_normals(_key(), 10)
     x = np.array([0.5, 0.2])
     for t in range(10):
         x = x - lr * (_saddle_grad(x) + sigma * xi[t] * (x - np.array(center)))
@@ -87,6 +76,24 @@ def test_curvature_noise_is_multiplicative_around_the_center():
     # At the centre the noise vanishes: GD from the saddle point stays exactly there.
     still = _sgd("saddle", noise.curvature(5.0, sde=True), (0.0, 0.0), 50, 0.01)
     assert np.all(still.xy == 0.0)
+
+
+def test_a_pair_of_normals_is_jax_normal_of_the_step_key_bits():
+    # `_normal` applies jax.random.normal's transform to the key's own words: on
+    # a key whose data are the bits jax.random.normal(k) would hash out of k,
+    # it gives jax.random.normal(k) exactly; larger shapes are that call itself.
+    with jax.enable_x64(True):
+        for seed in range(5):
+            k = jax.random.fold_in(jax.random.key(seed), 3)
+            words = jax.random.wrap_key_data(jax.random.bits(k, (2,), jnp.uint32))
+            expected = jax.random.normal(k, (2,), jnp.float32)
+            np.testing.assert_array_equal(
+                _estimators._normal(words, (2,), jnp.float32), expected
+            )
+            np.testing.assert_array_equal(
+                _estimators._normal(k, (3,), jnp.float32),
+                jax.random.normal(k, (3,), jnp.float32),
+            )
 
 
 def test_heavy_tailed_noise_uses_student_t_draws():
@@ -207,7 +214,12 @@ def test_perturbed_gd_leaves_the_saddle_that_gd_cannot():
     kicks = np.linalg.norm(path.grad_used - path.grad[:-1], axis=1) > 0
     assert kicks[0] and kicks.sum() >= 1
     assert np.all(np.flatnonzero(kicks)[1:] - np.flatnonzero(kicks)[:-1] >= wait)
-    assert abs(path.xy[-1, 1]) > 1.0  # escaped along y
+    # Escaped along y: after the last kick y grows by 1 + 2 lr a step (how far it
+    # gets depends on the kick's direction, a draw; 1.1^60 > 300).
+    last = np.flatnonzero(kicks)[-1] + 1
+    ys = path.xy[last:, 1]
+    np.testing.assert_allclose(ys[1:], ys[:-1] * (1 + 2 * lr), rtol=1e-12)
+    assert abs(path.xy[-1, 1]) > 10 * radius
 
 
 def test_perturbed_kick_is_uniform_in_the_disc():
@@ -235,7 +247,7 @@ def test_chain_adds_perturbations_to_the_source():
     with jax.enable_x64(True):
         source_key = jax.random.fold_in(_key(), 0)
         noise_key = jax.random.fold_in(_key(), 1)
-    xi = _normals(noise_key, 15)
+    xi = step_normals(noise_key, 15)
     w = np.array(surface.start)
     for step in range(15):
         epoch, slot = divmod(step, n // batch)

@@ -101,7 +101,7 @@ LOSS_SCALES = {
 EARLY = {  # scene: log_time: auto turns log time on
     "beale": True,  # 4 of 6 paths cover > 70 % of their length in 30 steps
     "curvature_annealing": True,
-    "ensemble_annealing": True,  # (its first kept particle's path)
+    "ensemble_annealing": False,  # (its first kept particle's path)
     "ensemble_double_well_shaking": False,
     "ensemble_saddle_critical": False,
     "ensemble_saddle_noise": False,

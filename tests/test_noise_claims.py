@@ -79,31 +79,30 @@ def test_larger_batches_give_a_smaller_spread_of_final_loss():
     assert spread[0] > 10 * spread[-1], spread
 
 
-def _double_well_traps(lr, seeds: int):
-    """Over seeds: the fraction ending at the saddle and the fraction ending in a
-    well, for SGD under curvature noise (sigma 5) on the double well."""
+def _double_well_traps(lr, n: int):
+    """Over n particles (each its own noise stream, as n seeds would be): the
+    fraction ending at the saddle and the fraction ending in a well, for SGD
+    under curvature noise (sigma 5) on the double well."""
     surface = surfaces.get("double_well")
-    at_saddle = in_well = 0
-    for seed in range(seeds):
-        xy = optimotion.race(
-            surface,
-            {"SGD": optimizers.sgd(lr=lr)},
-            surface.start,
-            400,
-            seed=seed,
-            noise=noise.curvature(5.0),
-        )["SGD"].xy
-        at_saddle += np.abs(xy[-50:]).max() < 1e-3
-        in_well += np.abs(xy[-50:, 0]).min() > 0.5
-    return at_saddle / seeds, in_well / seeds
+    cloud = optimotion.ensemble(
+        surface, optimizers.sgd(lr=lr), surface.start, 400, n=n,
+        noise=noise.curvature(5.0), keep=n,
+    )  # fmt: skip
+    last = cloud.paths[:, -50:]
+    at_saddle = np.mean(np.abs(last).max(axis=(1, 2)) < 1e-3)
+    in_well = np.mean(np.abs(last[..., 0]).min(axis=1) > 0.5)
+    return at_saddle, in_well
 
 
 def test_attractive_noise_traps_and_annealing_releases():
     # Near the saddle a step multiplies x by 1 + lr + 5 lr xi: E log|.| < 0 at
     # lr = 0.1 (the saddle attracts), > 0 once lr < 0.08 (it repels).
-    at_saddle, in_well = _double_well_traps(0.1, 32)
+    # 4,096 particles: a standard error under 0.01 on each fraction (measured
+    # 0.875 and 0 at lr 0.1; 0.010 and 0.537 annealed). Over 32 seeds the same
+    # fractions scatter by about 0.06 (26 of 32 at the saddle for seeds 0-31).
+    at_saddle, in_well = _double_well_traps(0.1, 4096)
     assert at_saddle >= 0.85 and in_well == 0
-    at_saddle, in_well = _double_well_traps(schedules.inverse_time(0.1, 0.02), 32)
+    at_saddle, in_well = _double_well_traps(schedules.inverse_time(0.1, 0.02), 4096)
     assert at_saddle <= 0.05 and in_well >= 0.4
 
 

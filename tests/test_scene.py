@@ -676,8 +676,8 @@ def test_perturbed_gd_leaves_the_saddle_where_gd_stays(gallery):
     gd, pgd = paths["GD"], paths["perturbed GD"]
     assert np.all(gd.xy == 0.0)  # the gradient at the saddle is exactly zero
     kicks = np.flatnonzero(np.any(pgd.grad_used != pgd.grad[:-1], axis=1))
-    assert kicks.tolist() == [0, 74, 124]  # at the saddle, then every >= 50 steps
-    np.testing.assert_allclose(pgd.xy[-1], (-1.0, 0.0), atol=1e-2)  # a well
+    assert kicks.tolist() == [0, 70, 120]  # at the saddle, then every >= 50 steps
+    np.testing.assert_allclose(pgd.xy[-1], (1.0, 0.0), atol=1e-2)  # a well
     assert pgd.loss[-1] < 1e-4 < gd.loss[-1] == 0.25
 
 
@@ -686,7 +686,7 @@ def test_curvature_noise_traps_a_constant_lr_but_not_an_annealed_one(gallery):
     constant, annealed = paths["constant lr"].xy, paths["1/t annealing"].xy
     assert np.abs(constant[-50:]).max() < 1e-4  # pulled into the saddle
     assert np.abs(annealed[-50:, 0]).min() > 0.5  # in a well
-    assert annealed[-1, 0] == pytest.approx(0.794, abs=1e-3)
+    assert annealed[-1, 0] == pytest.approx(0.636, abs=1e-3)
 
 
 def test_noisy_moons_jitter_shrinks_with_the_batch(gallery):

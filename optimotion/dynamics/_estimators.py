@@ -18,7 +18,8 @@ Keys: the path's key is `jax.random.key(seed)` (an ensemble's particle i uses
 `fold_in(key(seed), i)`); step t's draws come from `fold_in(key, t)`, and the
 k-th estimator of a chain uses `fold_in(key, k)` in place of `key`. Optimizers of
 one race that have equal estimators therefore see the same noise (common random
-numbers).
+numbers). A pair of normals is made from the 64 bits of the step key itself (one
+threefry block per step, see `_normal`).
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def _step_key(key: jax.Array, step: jax.Array) -> jax.Array:
     return jax.random.fold_in(key, step)
 
 
-def _normal(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
-    """Standard normals drawn in float32 and widened to `dtype` (see DRAWS)."""
-    return jax.random.normal(key, shape, jnp.float32).astype(dtype)
-
+STREAMS = 2
+"""The version of the noise streams, raised whenever a draw changes (every noisy
+path moves): the trajectory cache keys on it, so it never serves paths drawn
+the old way. 1: `jax.random.normal(fold_in(key, t))` (two threefry blocks a
+step); 2: normals from the bits of `fold_in(key, t)` itself (`_normal`)."""
 
 DRAWS = jnp.float32
 """The precision random draws are made in. On a CPU a float64 normal costs about
@@ -81,6 +83,30 @@ five float32 ones (the inverse error function in double precision), and the
 draws dominate an ensemble's step; a float32 normal is an exact sample of a
 normal rounded to 24 bits, far finer than any effect noise is used to show. The
 paths themselves stay float64."""
+
+
+def _normal(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
+    """Standard normals drawn in float32 and widened to `dtype` (see DRAWS).
+
+    Up to as many normals as the key has 32-bit words (two for the default
+    threefry key) are made from the key's own bits: a step key
+    `fold_in(key, t)` is already one threefry2x32 block of (key, t), 64 random
+    bits, so hashing it again (`jax.random.normal(step_key)`) would cost a
+    second block for nothing. Each word goes through `jax.random.normal`'s own
+    transform: its top 23 bits make u uniform on [-1, 1) (clipped to
+    nextafter(-1, 0)), and ξ = √2 erf⁻¹(u). Larger shapes hash the key as
+    `jax.random.normal` does.
+    """
+    size = math.prod(shape)
+    words = jax.random.key_data(key).ravel()
+    if size > words.size:
+        return jax.random.normal(key, shape, DRAWS).astype(dtype)
+    mantissa = (words[:size] >> 9) | jnp.uint32(0x3F800000)  # [1, 2) as float32
+    unit = jax.lax.bitcast_convert_type(mantissa, DRAWS) - 1.0  # [0, 1)
+    low = jnp.nextafter(jnp.asarray(-1.0, DRAWS), jnp.asarray(0.0, DRAWS))
+    u = jnp.maximum(low, unit * (1.0 - low) + low)
+    xi = jnp.asarray(math.sqrt(2.0), DRAWS) * jax.lax.erf_inv(u)
+    return xi.reshape(shape).astype(dtype)
 
 
 def _sde_scale(sigma: jax.Array, lr: jax.Array, sde: bool) -> jax.Array:
