@@ -166,9 +166,7 @@ def export(
             for label, path in paths.items():
                 name, start = info[label]
                 head = (label, name, *(repr(float(v)) for v in start))
-                for row in path.to_numpy():
-                    values = (repr(float(v)) for v in row[1:])
-                    writer.writerow((*head, int(row[0]), *values))
+                writer.writerows((*head, *row) for row in path.csv_rows())
 
     elif kind == ".json":
 
