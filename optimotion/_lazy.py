@@ -4,7 +4,7 @@ The surfaces, optimizers and schedules take `jax` and `jnp` from here instead of
 importing them: their functions run JAX as before (the first attribute read imports
 it, about a second), but importing them does not. So loading and validating a scene
 (names, defaults, signatures, windows) and a render whose trajectories come from
-the cache (`optimotion._pipeline`) never import JAX.
+the cache (`optimotion.scene.render_scene`) never import JAX.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from ._spec import RenderSpec, moves_early
 from ._theme import assign_colors, get_theme
 
 if TYPE_CHECKING:
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ..surfaces import Surface
 
 GRID = 241
@@ -231,10 +231,17 @@ extends filled contours with levels at ±1e250, so levels near the float64 limit
 (`exp(800 x)` on [-1, 1]) cannot be drawn."""
 
 
-@functools.lru_cache(maxsize=8)
-def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
+def surface_data(surface: Surface | SurfaceData, n: int = GRID) -> SurfaceData:
     """Evaluate `surface` on an n x n grid over its window, with its critical
-    points (cached per surface: `preload` computes it ahead of a render)."""
+    points (cached per surface: `preload` computes it ahead of a render). A
+    `SurfaceData` (e.g. from the trajectory cache) is returned as it is."""
+    if isinstance(surface, SurfaceData):
+        return surface
+    return _surface_data(surface, n)
+
+
+@functools.lru_cache(maxsize=8)
+def _surface_data(surface: Surface, n: int) -> SurfaceData:
     X, Y, Z = surface.grid(n)
     Z = np.asarray(Z, dtype=np.float64)
     with np.errstate(invalid="ignore"):

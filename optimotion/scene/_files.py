@@ -14,7 +14,7 @@ from ._base import MAX_SIDE, MIN_SIDE
 from ._noise_schema import keep_exact
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ._build import BuiltScene
     from ._schema import Scene
 

@@ -223,8 +223,14 @@ class RenderSettings(Model):
                 fail(problem[1], problem[0])
         return self
 
-    def to_spec(self, title: str | None, colors: Mapping[str, str]) -> RenderSpec:
-        """The `RenderSpec` of these settings."""
+    def to_spec(
+        self,
+        title: str | None,
+        colors: Mapping[str, str],
+        notes: Mapping[str, str] | None = None,
+    ) -> RenderSpec:
+        """The `RenderSpec` of these settings (`Scene.spec()` adds the scene's
+        title, colours and legend notes)."""
         return RenderSpec(
             views=tuple(self.views),
             size=self.size,
@@ -245,4 +251,5 @@ class RenderSettings(Model):
             colors=dict(colors) or None,
             layout=self.layout,
             dpi=self.dpi,
+            notes=notes,
         )

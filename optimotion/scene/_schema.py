@@ -206,6 +206,8 @@ class Scene(Model):
         title="optimotion scene",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
+    _frames: int | None = pydantic.PrivateAttr(None)  # `frames()`, made once
+    _spec: RenderSpec | None = pydantic.PrivateAttr(None)  # `spec()`, made once
 
     title: str | None = Field(
         None, description="Title drawn above the panels (default: none)."
@@ -329,16 +331,29 @@ class Scene(Model):
             fail_many(problems)
 
     def frames(self) -> int:
-        """Frames the animation will have (motion plus hold), from `frame_plan`."""
-        r = self.render
-        timing = RenderSpec(
-            fps=r.fps,
-            duration=r.duration,
-            steps_per_frame=r.steps_per_frame,
-            hold=r.hold,
-            log_time=r.log_time,
-        )
-        return frame_plan(timing, self.steps).total
+        """Frames the animation will have (motion plus hold), from `frame_plan`
+        (computed once: validation checks it, `work()` and the CLI read it)."""
+        if getattr(self, "_frames", None) is None:
+            r = self.render
+            timing = RenderSpec(
+                fps=r.fps,
+                duration=r.duration,
+                steps_per_frame=r.steps_per_frame,
+                hold=r.hold,
+                log_time=r.log_time,
+            )
+            self._frames = frame_plan(timing, self.steps).total
+        return self._frames
+
+    def spec(self) -> RenderSpec:
+        """The `RenderSpec` of this scene: its `render:` settings with the title,
+        each path's colour and legend note (made once; `build()` and
+        `render_scene` share it). Needs no surface and no optimizer."""
+        if getattr(self, "_spec", None) is None:
+            from ._build import render_spec  # noqa: PLC0415
+
+            self._spec = render_spec(self)
+        return self._spec
 
     def work(self) -> Work:
         """The estimated work of rendering this scene (`optimotion validate` prints
