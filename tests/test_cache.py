@@ -241,8 +241,9 @@ def test_a_render_makes_each_piece_once(cache, monkeypatch, tmp_path, capsys):
         assert counts == {
             "optimizer": 3,  # once each, when the scene is validated
             "race": 1 if theme == "light" else 0,
-            # the `render:` section checked, the frame count, the scene's spec
-            "RenderSpec": 3,
+            # the `render:` section's, checked (the frame count reads it), and
+            # the scene's (title, colours, notes)
+            "RenderSpec": 2,
             "scene spec": 1,
             # the scene's frame count (validation), the renderer's plan
             "frame_plan": 2,

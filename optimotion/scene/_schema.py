@@ -334,15 +334,7 @@ class Scene(Model):
         """Frames the animation will have (motion plus hold), from `frame_plan`
         (computed once: validation checks it, `work()` and the CLI read it)."""
         if getattr(self, "_frames", None) is None:
-            r = self.render
-            timing = RenderSpec(
-                fps=r.fps,
-                duration=r.duration,
-                steps_per_frame=r.steps_per_frame,
-                hold=r.hold,
-                log_time=r.log_time,
-            )
-            self._frames = frame_plan(timing, self.steps).total
+            self._frames = frame_plan(self.render.checked_spec(), self.steps).total
         return self._frames
 
     def spec(self) -> RenderSpec:
