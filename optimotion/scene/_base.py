@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import Annotated, NoReturn, TypeVar
 
 import pydantic
 from pydantic import AllowInfNan, Strict
 from pydantic_core import PydanticCustomError
 
 from ..surfaces import MAX_LENGTH
+
+T = TypeVar("T")
 
 MAX_STEPS = 100_000
 """Most optimizer steps a scene may ask for."""
@@ -43,6 +46,14 @@ class Model(pydantic.BaseModel):
     """Scene models: unknown keys are errors and values never change after loading."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, computed once per model (e.g. the optimizer its validation
+        built) and kept beside the fields under `name`: not a field, so never
+        compared or dumped."""
+        if name not in self.__dict__:
+            object.__setattr__(self, name, make())
+        return self.__dict__[name]
 
 
 def fail(message: str, *at: str | int) -> NoReturn:

@@ -90,7 +90,6 @@ class ScheduleBase(Model):
     arguments (see `optimotion list schedules`)."""
 
     scene_name: typing.ClassVar[str] = ""
-    _optimizer: Any = pydantic.PrivateAttr(None)  # `build()`'s, made once
 
     def kwargs(self) -> dict[str, Any]:
         return {k: v for k, v in self if k != "schedule" and v is not None}
@@ -254,14 +253,15 @@ class OptimizerBase(Model):
         until `tune` replaces it. Built once, when the entry is validated (its
         factory checks the hyperparameters), and kept: the scene's `build()`
         takes the same object."""
-        if getattr(self, "_optimizer", None) is None:  # set once validated
-            hp = {
-                k: v.build() if isinstance(v, ScheduleBase) else v
-                for k, v in self.hyperparams().items()
-                if not (k == "lr" and v == AUTO)
-            }
-            self._optimizer = optimizers.get(self.name, **hp)  # type: ignore[attr-defined]
-        return self._optimizer
+        return self._once("_optimizer", self._build)
+
+    def _build(self) -> optimizers.Optimizer:
+        hp = {
+            k: v.build() if isinstance(v, ScheduleBase) else v
+            for k, v in self.hyperparams().items()
+            if not (k == "lr" and v == AUTO)
+        }
+        return optimizers.get(self.name, **hp)  # type: ignore[attr-defined]
 
     @property
     def auto_lr(self) -> bool:

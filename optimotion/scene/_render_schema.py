@@ -84,8 +84,6 @@ class CameraSettings(Model):
 class RenderSettings(Model):
     """How the animation looks and where it is written."""
 
-    _checked: RenderSpec | None = pydantic.PrivateAttr(None)  # see `checked_spec`
-
     views: list[View] = Field(
         list(_DEFAULT["views"]),
         min_length=1,
@@ -213,7 +211,7 @@ class RenderSettings(Model):
                     "layout",
                 )
         try:  # whatever else `RenderSpec` rejects is reported here, at its field
-            spec = self._checked = self.to_spec(None, {})
+            spec = self._once("_checked", lambda: self.to_spec(None, {}))
         except (ValueError, TypeError) as error:
             _factory_error(error, "RenderSpec", type(self).model_fields)
         if self.output is not None:
@@ -229,8 +227,7 @@ class RenderSettings(Model):
         """The `RenderSpec` these settings were validated with (no title,
         colours or notes): what the scene's frame count reads, so that it makes
         no other."""
-        checked = getattr(self, "_checked", None)  # set once validated
-        return self.to_spec(None, {}) if checked is None else checked
+        return self._once("_checked", lambda: self.to_spec(None, {}))
 
     def to_spec(
         self,

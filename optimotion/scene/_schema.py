@@ -206,8 +206,6 @@ class Scene(Model):
         title="optimotion scene",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
-    _frames: int | None = pydantic.PrivateAttr(None)  # `frames()`, made once
-    _spec: RenderSpec | None = pydantic.PrivateAttr(None)  # `spec()`, made once
 
     title: str | None = Field(
         None, description="Title drawn above the panels (default: none)."
@@ -333,19 +331,17 @@ class Scene(Model):
     def frames(self) -> int:
         """Frames the animation will have (motion plus hold), from `frame_plan`
         (computed once: validation checks it, `work()` and the CLI read it)."""
-        if getattr(self, "_frames", None) is None:
-            self._frames = frame_plan(self.render.checked_spec(), self.steps).total
-        return self._frames
+        return self._once(
+            "_frames", lambda: frame_plan(self.render.checked_spec(), self.steps).total
+        )
 
     def spec(self) -> RenderSpec:
         """The `RenderSpec` of this scene: its `render:` settings with the title,
         each path's colour and legend note (made once; `build()` and
         `render_scene` share it). Needs no surface and no optimizer."""
-        if getattr(self, "_spec", None) is None:
-            from ._build import render_spec  # noqa: PLC0415
+        from ._build import render_spec  # noqa: PLC0415
 
-            self._spec = render_spec(self)
-        return self._spec
+        return self._once("_spec", lambda: render_spec(self))
 
     def work(self) -> Work:
         """The estimated work of rendering this scene (`optimotion validate` prints
