@@ -53,9 +53,9 @@ def main() -> int:
 
     recompute, clicks = [], []
     for _ in range(TRIES):
-        explorer.start = (rng.uniform(x0, x1), rng.uniform(y0, y1))
+        explorer.state.start = (rng.uniform(x0, x1), rng.uniform(y0, y1))
         t = time.perf_counter()
-        explorer._compute()
+        explorer.state.compute()
         recompute.append(time.perf_counter() - t)
     for _ in range(TRIES):
         xy = (rng.uniform(x0, x1), rng.uniform(y0, y1))

@@ -153,6 +153,20 @@ def test_registering_a_name_twice_needs_overwrite(registry):
     optimizers.register("sign_descent", sign_descent, overwrite=True)
 
 
+def test_replacing_a_registered_optimizer_does_not_reuse_its_compiled_race(registry):
+    def half_sign(lr: float = 0.1):
+        init, update = sign_descent(lr)
+        return init, lambda g, state, params: (0.5 * update(g, state, params)[0], state)
+
+    optimizers.register("sign_descent", sign_descent)
+    first = optimotion.run(ROSENBROCK, optimizers.get("sign_descent"), START, 3)
+    optimizers.register("sign_descent", half_sign, overwrite=True)
+    second = optimotion.run(ROSENBROCK, optimizers.get("sign_descent"), START, 3)
+    # sign(grad) at (-1.2, 1) is (-1, -1): the first step is +lr, then +lr/2
+    np.testing.assert_allclose(first.xy[1] - first.xy[0], [0.1, 0.1], atol=1e-15)
+    np.testing.assert_allclose(second.xy[1] - second.xy[0], [0.05, 0.05], atol=1e-15)
+
+
 def test_a_registered_optimizer_renders_from_a_scene(registry, tmp_path):
     optimizers.register("sign_descent", sign_descent, color="crimson")
     scene = tmp_path / "s.yaml"

@@ -71,7 +71,7 @@ def key(ex, name):
 
 
 def trail_xy(ex, label):
-    return ex.contour.trails[LABELS.index(label)].get_xydata()
+    return ex.contour.trail_xy(LABELS.index(label))
 
 
 def test_opens_on_the_scene(explorer):
@@ -180,13 +180,13 @@ def test_legend_click_hides_and_shows_an_optimizer(explorer):
     )  # fmt: skip
     explorer.fig.canvas.callbacks.process("button_press_event", event)
     assert explorer.hidden == {"Momentum"}
-    assert not explorer.contour.trails[1].get_visible()
+    assert trail_xy(explorer, "Momentum") is None
     assert not explorer.loss.lines[1].get_visible()
-    assert explorer.contour.trails[0].get_visible()
+    assert trail_xy(explorer, "SGD") is not None
     assert explorer.recomputes == 1  # hiding is not recomputing
     explorer.fig.canvas.callbacks.process("button_press_event", event)
     assert explorer.hidden == set()
-    assert explorer.contour.trails[1].get_visible()
+    assert trail_xy(explorer, "Momentum") is not None
 
 
 def test_save_writes_a_scene_that_reproduces_the_race(explorer, tmp_path, monkeypatch):
@@ -354,6 +354,156 @@ def test_the_noise_slider_drives_the_scenes_sigma_and_save_keeps_its_noise(
         again = built.race()
         for label in ("shaken", "exact", "kicked"):
             np.testing.assert_array_equal(again[label].xy, ex.traces[label].xy)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_the_help_line_is_made_from_the_keys_table(explorer):
+    from optimotion.interactive._keys import HELP, KEYS
+
+    assert list(KEYS) == [" ", "left", "right", "r", "l", "s"]
+    for entry in KEYS.values():  # every action is one of the Explorer's
+        assert callable(getattr(explorer, entry.action))
+    assert HELP == (
+        "click: restart from there   space: play/pause   \u2190/\u2192: step   "
+        "r: replay   l: log time   s: save PNG + scene   legend: hide/show"
+    )
+    key(explorer, "x")  # not in the table: nothing happens
+    key(explorer, " ")  # at the end: replay
+    assert (explorer.t, explorer.playing) == (0, True)
+    key(explorer, " ")
+    assert explorer.playing is False
+
+
+def test_the_views_follow_renders_rules(explorer):
+    from optimotion.render import tracks_loss_scale
+
+    scale = tracks_loss_scale(explorer.prepared.tracks, explorer.prepared.surface)
+    assert explorer.loss_ax.get_yscale() == scale.kind
+    # the contour panel's one collection of trails and its heads, no arrows
+    panel = explorer.contour.panel
+    assert panel.arrows == [] and panel.trails.collection in explorer.contour.moving
+
+
+LOOKS = "render: {size: [640, 480], fps: 20, duration: 2, %s}"
+
+
+@pytest.mark.parametrize(
+    ("looks", "kinds", "scale"),
+    [
+        ("markers: none, loss_scale: linear, fade: true, arrows: true", [], "linear"),
+        ("markers: minima, loss_scale: symlog", ["minimum", "minimum"], "symlog"),
+    ],
+)
+def test_a_scenes_markers_loss_scale_fade_and_arrows_apply(looks, kinds, scale):
+    text = SCENE.replace(
+        "render: {size: [640, 480], fps: 20, duration: 2}", LOOKS % looks
+    )
+    ex = optimotion.explore(parse_scene(text), max_steps=100)
+    try:
+        ex.fig.canvas.draw()
+        assert [k for *_, k in ex.prepared.critical] == kinds
+        assert ex.loss_ax.get_yscale() == scale
+        panel = ex.contour.panel
+        alphas = panel.trails.collection.get_colors()[:, 3]
+        if "fade" in looks:  # each segment its own alpha, faint at the tail
+            assert alphas.min() < 0.1 and alphas.max() == 1.0
+            assert len(panel.arrows) == 2 and set(panel.arrows) <= set(
+                ex.contour.moving
+            )
+        else:
+            assert panel.arrows == [] and (alphas == 1.0).all()
+        click(ex, -0.5, 0.7)  # a new race keeps the looks
+        assert len(ex.contour.panel.arrows) == len(panel.arrows)
+        assert ex.loss_ax.get_yscale() == scale
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+OPTAX_SCENE = """\
+surface: double_well
+start: [0.1, 1.8]
+steps: 30
+optimizers:
+  - {optax: lion, learning_rate: 0.01, b1: 0.8, label: Lion}
+  - {name: sgd, lr: 0.05, label: SGD}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+
+
+@pytest.mark.parametrize("made", ["scene", "python"])
+def test_save_round_trips_optax_entries(made, tmp_path):
+    import optax
+
+    if made == "scene":
+        ex = optimotion.explore(parse_scene(OPTAX_SCENE))
+    else:
+        racers = {
+            "Lion": optimizers.from_optax(optax.lion, learning_rate=0.01, b1=0.8),
+            "SGD": optimizers.sgd(lr=0.05),
+        }
+        ex = optimotion.explore(
+            optimotion.surfaces.get("double_well"), racers, start=(0.1, 1.8), steps=30
+        )
+    try:
+        ex.set_lr("Lion", 0.02)
+        _, saved = ex.save(tmp_path / "lion")
+        entry = ex.scene_dict()["optimizers"][0]
+        assert entry == {
+            "optax": "lion", "label": "Lion", "learning_rate": 0.02, "b1": 0.8,
+        }  # fmt: skip
+        again = load_scene(saved).build().race()
+        for label in ("Lion", "SGD"):
+            np.testing.assert_array_equal(again[label].xy, ex.traces[label].xy)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ex.fig)
+
+
+def test_an_optax_entry_takes_back_optax_names_and_integers():
+    from optimotion.interactive._save import _optax_entry
+
+    hyperparams = {"lr": 0.1, "memory_size": "5", "scale_init_precond": True}
+    assert _optax_entry("lbfgs", hyperparams) == {
+        "optax": "lbfgs", "learning_rate": 0.1, "memory_size": 5,
+    }  # fmt: skip
+
+
+MANY_POINTS = """\
+surface: rastrigin
+start: [3.3, -2.7]
+steps: 20
+optimizers:
+  - {name: sgd, lr: 0.002, label: SGD}
+render: {size: [640, 480], fps: 20, duration: 2}
+"""
+
+
+def test_markers_auto_marks_the_points_near_the_new_race():
+    from optimotion.render import prepare
+
+    ex = optimotion.explore(parse_scene(MANY_POINTS))
+    try:
+        ex.fig.canvas.draw()
+
+        def marked():  # the map's static markers; the start marker is animated
+            lines = [line for line in ex.ax.lines if not line.get_animated()]
+            return sorted((*line.get_xydata()[0],) for line in lines)
+
+        first = ex.prepared.critical
+        assert 0 < len(first) < 300  # rastrigin has hundreds: auto keeps a few
+        assert marked() == sorted((x, y) for x, y, _ in first)
+        click(ex, -3.3, 2.7)
+        again = prepare(ex.traces, ex.surface, ex.spec).critical
+        assert ex.prepared.critical == again != first
+        assert marked() == sorted((x, y) for x, y, _ in again)
+        title = ex.ax.get_title()
+        assert title.startswith("Rastrigin:")  # the map was drawn again, whole
     finally:
         import matplotlib.pyplot as plt
 

@@ -376,8 +376,8 @@ REFUSED = [
      "true}, output: o.html}): render.camera: the .html player draws a fixed 3-D "
      "view; a moving camera (orbit or keyframes) needs a video (.mp4, .webm or "
      ".gif)"),
-    ("layout", "", "s.yaml (--set render.layout=[1000, 1]): render.layout: 1000x1 "
-     "grid leaves an empty row or column for 1 view"),
+    ("layout", "", "s.yaml (--set render.layout=[1000, 1]): render.layout: (1000, "
+     "1) leaves an empty row or column for 1 view"),
 ]  # fmt: skip
 
 

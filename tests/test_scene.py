@@ -1,18 +1,18 @@
 """Scene files: the schema, building, overrides, the JSON Schema and the gallery's
 phenomena (each gallery scene raced and its point checked numerically)."""
 
-import dataclasses
 import json
 import pathlib
 
 import imageio.v3 as iio
 import numpy as np
+import pydantic
 import pytest
 
 import optimotion
 from optimotion import noise, optimizers, surfaces
 from optimotion.optimizers import nice_name, schedules
-from optimotion.render import Camera, RenderSpec, render
+from optimotion.render import SETTINGS, Camera, RenderSpec, render
 from optimotion.scene import (
     Scene,
     SceneError,
@@ -379,12 +379,42 @@ def test_every_noise_factory_is_a_kind_with_its_parameters():
         assert set(model.model_fields) == {"kind", *parameters}, kind
 
 
-def test_render_settings_cover_the_render_spec():
-    spec_fields = {f.name for f in dataclasses.fields(RenderSpec)}
-    settings = set(RenderSettings.model_fields)
-    # title comes from the scene's title, colors from each optimizer's color,
-    # notes from each optimizer's noise.
-    assert settings - {"output"} == spec_fields - {"title", "colors", "notes"}
+def _edges(setting):
+    """Values at and just beyond each bound of a numeric setting: (value, valid)."""
+    step = 1 if setting.kind == "int" else 1e-9
+    low = setting.above if setting.above is not None else setting.low
+    yield low + (step if setting.above is not None else 0), True
+    yield low - (0 if setting.above is not None else step), False
+    if setting.high is not None:
+        yield setting.high, True
+        yield setting.high + step, False
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, s in SETTINGS.items() if s.kind in ("int", "number")]
+)
+def test_a_scene_accepts_exactly_what_render_spec_accepts(name):
+    setting = SETTINGS[name]
+    for value, valid in _edges(setting):
+        try:
+            RenderSpec(**{name: value})
+            spec_ok = True
+        except ValueError:
+            spec_ok = False
+        try:
+            scene = RenderSettings(**{name: value})
+            scene_ok = True
+        except pydantic.ValidationError:
+            scene_ok = False
+        assert (spec_ok, scene_ok) == (valid, valid), (name, value)
+        if valid:
+            assert getattr(scene.to_spec(None, {}), name) == value
+
+
+def test_render_settings_default_to_the_render_spec():
+    assert RenderSettings().to_spec(None, {}) == RenderSpec()
+    sides = RenderSettings.model_json_schema()["properties"]["size"]["prefixItems"]
+    assert [(s["minimum"], s["maximum"]) for s in sides] == [(16, 3840)] * 2
 
 
 def _properties(schema: dict, root: dict):

@@ -2,8 +2,10 @@
 
 `explore(scene)` opens a matplotlib figure where a click restarts the race from
 that point and sliders change learning rates, noise and steps without recompiling;
-`plot(...)` returns a static Figure of the final state; `animate(...)` returns an
-object that plays inline in Jupyter and saves to any format `render` writes.
+`ExplorerState` is the explorer without its figure (the settings, the race and
+the playback clock; no matplotlib). `plot(...)` returns a static Figure of the
+final state; `animate(...)` returns an object that plays inline in Jupyter and
+saves to any format `render` writes.
 """
 
 from ._explore import explore as explore
@@ -12,5 +14,14 @@ from ._explorer import NoDisplayError as NoDisplayError
 from ._notebook import Animation as Animation
 from ._notebook import animate as animate
 from ._notebook import plot as plot
+from ._state import ExplorerState as ExplorerState
 
-__all__ = ["Animation", "Explorer", "NoDisplayError", "animate", "explore", "plot"]
+__all__ = [
+    "Animation",
+    "Explorer",
+    "ExplorerState",
+    "NoDisplayError",
+    "animate",
+    "explore",
+    "plot",
+]

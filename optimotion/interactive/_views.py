@@ -1,6 +1,7 @@
-"""The explorer's two views. Their moving artists are the explorer's own (one per
-optimizer, so a legend click hides exactly one); the contour's static part is
-drawn by `render`'s contour panel, so both look alike.
+"""The explorer's two views, drawn by `render`'s own pieces so that they look as
+in the video: the contour view is `render`'s contour panel (its static map once;
+its trails, heads and arrows for the paths shown, so `fade`, `trail` and
+`arrows` apply), the loss view takes `render`'s `loss_scale` rule.
 
 The loss view's limits stay put across recomputes: they change only when the new
 curves leave them or fill too little of them, so most clicks redraw just the
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..render import curve_limits
+from ..render import ContourPanel, tracks_loss_scale
 
 FILL = 0.2
 """Refit the loss limits when the curves fill less than this fraction of them."""
@@ -24,54 +25,62 @@ the next clicks' curves mostly fit too."""
 
 
 class ContourView:
-    """Filled contours and critical points (static), trails, heads and the start
-    marker (animated)."""
+    """Filled contours and marked points (static); the contour panel's trails,
+    heads (and arrows) of the paths shown, and the start marker (animated).
+
+    The paths' artists are made again when the tracks or the paths shown change
+    (a recompute, a legend click): hidden paths are not in them at all."""
 
     def __init__(self, ax, prepared, spec, theme) -> None:
-        from ..render import HEAD_EDGE, HEAD_SIZE, LINE_WIDTH, ContourPanel
-
-        panel = ContourPanel(ax, prepared._replace(starts=()), spec, theme)
-        panel.draw_static()
-        for artist in panel.moving:  # ours are per optimizer
-            artist.remove()
-        self.ax, self.trail = ax, spec.trail
-        self.tracks = prepared.tracks
-        self.trails = [
-            ax.plot([], [], color=t.color, linewidth=LINE_WIDTH, zorder=4,
-                    solid_capstyle="round", solid_joinstyle="round",
-                    animated=True)[0]
-            for t in self.tracks
-        ]  # fmt: skip
-        self.heads = [
-            ax.plot([], [], "o", color=t.color, markersize=HEAD_SIZE, zorder=5,
-                    markeredgecolor=theme.background, markeredgewidth=HEAD_EDGE,
-                    animated=True)[0]
-            for t in self.tracks
-        ]  # fmt: skip
+        ContourPanel(ax, prepared._replace(starts=()), spec, theme).draw_surface()
+        self.ax, self.spec, self.theme = ax, spec, theme
+        self.prepared = prepared
         (self.start,) = ax.plot(
             [], [], marker="o", markersize=11, markerfacecolor="none",
             markeredgecolor=theme.foreground, markeredgewidth=1.4, zorder=3,
             linestyle="none", animated=True,
         )  # fmt: skip
+        self.panel: ContourPanel | None = None
+        self.shown: tuple[int, ...] = ()
+        self.drawn: list = []
+        self.set_tracks(prepared, [True] * len(prepared.tracks))
+
+    def set_tracks(self, prepared, visible: Sequence[bool]) -> None:
+        """Draw the tracks of `prepared` whose `visible` is True (its marked
+        points stay the first `prepared`'s: those are in the static map)."""
+        shown = tuple(i for i, v in enumerate(visible) if v)
+        if prepared.tracks is self.prepared.tracks and shown == self.shown:
+            return
+        self.prepared, self.shown = prepared, shown
+        if self.panel is not None:
+            for artist in self.panel.moving:
+                artist.remove()
+        self.panel, self.drawn = None, []
+        if not shown:
+            return
+        new = {old: i for i, old in enumerate(shown)}
+        part = prepared._replace(
+            tracks=tuple(prepared.tracks[i] for i in shown),
+            order=tuple(new[i] for i in prepared.order if i in new),
+            buried=tuple(new[i] for i in prepared.buried if i in new),
+            particles=(),
+        )
+        self.panel = ContourPanel(self.ax, part, self.spec, self.theme)
+        self.panel.draw_paths()
 
     @property
     def moving(self) -> list:
-        return [self.start, *self.trails, *self.heads]
+        return [self.start, *self.drawn]
 
-    def update(self, t: int, visible: Sequence[bool], start) -> None:
-        from ..render import diverged, head_index, trail_window
-
+    def update(self, t: int, start) -> None:
         self.start.set_data([start[0]], [start[1]])
-        for track, trail, head, shown in zip(
-            self.tracks, self.trails, self.heads, visible, strict=True
-        ):
-            lo, hi = trail_window(track, t, self.trail)
-            trail.set_data(track.xy[lo : hi + 1, 0], track.xy[lo : hi + 1, 1])
-            i = head_index(track, t)
-            head.set_data(track.xy[i : i + 1, 0], track.xy[i : i + 1, 1])
-            head.set_marker("X" if diverged(track, t) else "o")
-            trail.set_visible(shown)
-            head.set_visible(shown)
+        self.drawn = [] if self.panel is None else self.panel.update(t)
+
+    def trail_xy(self, i: int) -> np.ndarray | None:
+        """The trail drawn for track `i` (an (n, 2) polyline); None if hidden."""
+        if i not in self.shown or self.panel is None:
+            return None
+        return self.panel.trails.shown[self.shown.index(i)]
 
 
 def _fills(values: np.ndarray, log: bool, limits: tuple[float, float]) -> bool:
@@ -87,10 +96,12 @@ def _fills(values: np.ndarray, log: bool, limits: tuple[float, float]) -> bool:
 
 
 class LossView:
-    """Loss curves, heads and a step cursor in one Axes."""
+    """Loss curves, heads and a step cursor in one Axes, on the scale the
+    video's loss panel would choose (`spec.loss_scale`)."""
 
-    def __init__(self, ax, colors: Sequence[str], theme) -> None:
-        self.ax = ax
+    def __init__(self, ax, prepared, spec, theme) -> None:
+        self.ax, self.surface, self.setting = ax, prepared.surface, spec.loss_scale
+        colors = [t.color for t in prepared.tracks]
         ax.set_facecolor(theme.background)
         ax.tick_params(colors=theme.muted, which="both")
         for side, spine in ax.spines.items():
@@ -112,33 +123,46 @@ class LossView:
                     markeredgecolor=theme.background, animated=True)[0]
             for c in colors
         ]  # fmt: skip
-        self.log: bool | None = None
+        self.scale = None
         self.losses: list[np.ndarray] = []
 
     @property
     def moving(self) -> list:
         return [self.cursor, *self.lines, *self.heads]
 
-    def set_data(self, losses: Sequence[np.ndarray], steps: int) -> bool:
-        """New curves over steps 0..`steps`; returns True when the Axes changed
-        (limits or scale) and the figure must be redrawn."""
-        self.losses = [np.asarray(v, dtype=np.float64) for v in losses]
+    def set_data(self, tracks, steps: int) -> bool:
+        """New curves of `tracks` over steps 0..`steps`; returns True when the
+        Axes changed (limits or scale) and the figure must be redrawn."""
         ax = self.ax
         changed = ax.get_xlim() != (0.0, float(max(steps, 1)))
         if changed:
             ax.set_xlim(0, max(steps, 1))
-        values = np.concatenate(self.losses)
-        values = values[np.isfinite(values)]
-        log, lo, hi = curve_limits(values, pad=HEADROOM)
-        if log == self.log and values.size and _fills(values, log, ax.get_ylim()):
-            return changed
-        self.log = log
-        if log:  # zeros sit on the axis floor, as in `render`
-            ax.set_yscale("log", nonpositive="clip")
-        else:
-            ax.set_yscale("linear")
-        ax.set_ylim(lo, hi)
-        return True
+        tight = tracks_loss_scale(tracks, self.surface, self.setting, pad=0.0)
+        old, shift = self.scale, tight.shift
+        log = tight.kind == "log"
+        keep = (
+            old is not None
+            and (old.kind, old.shift, old.linthresh)
+            == (tight.kind, shift, tight.linthresh)
+            and _fills(np.array([tight.lo, tight.hi]), log, ax.get_ylim())
+        )
+        if not keep:
+            scale = tracks_loss_scale(tracks, self.surface, self.setting, HEADROOM)
+            self.scale = scale
+            if log:  # below the floor (converged to rounding): on the floor
+                ax.set_yscale("log", nonpositive="clip")
+            elif scale.kind == "symlog":
+                ax.set_yscale("symlog", linthresh=scale.linthresh)
+            else:
+                ax.set_yscale("linear")
+            ax.set_ylim(scale.lo, scale.hi)
+            ax.set_ylabel("f(x, y) − f*" if shift else "f(x, y)")
+            changed = True
+        floor = ax.get_ylim()[0]
+        self.losses = [
+            np.maximum(t.loss - shift, floor) if log else t.loss - shift for t in tracks
+        ]
+        return bool(changed)
 
     def update(self, t: int, visible: Sequence[bool]) -> None:
         self.cursor.set_xdata([t, t])

@@ -134,8 +134,9 @@ def register(
         display_name: the default legend label (default: `name`).
         color: a default trail colour, any matplotlib colour.
         rebuild: an unchecked factory for traced values (default: `factory`).
-        overwrite: replace an optimizer registered under `name` before (a
-            compiled program of the old one may still be reused in this process).
+        overwrite: replace an optimizer registered under `name` before (JAX's
+            compiled programs are then cleared, so none built from the old code
+            is reused).
 
     Returns:
         The validating factory: `register(...)(lr=0.1)` is `get(name, lr=0.1)`.

@@ -59,6 +59,10 @@ def add(entry: Entry, *, overwrite: bool = False) -> None:
             "registered; pass overwrite=True to replace it"
         )
     _REGISTRY[entry.name] = entry
+    if old is not None and old != entry:  # the compiled races are keyed by name
+        import jax  # noqa: PLC0415
+
+        jax.clear_caches()
 
 
 def _builtin(

@@ -11,6 +11,7 @@ and `track` (trajectories as plain arrays), `get_theme` and `rc_context`,
 
 from ._contour import ContourPanel as ContourPanel
 from ._curves import curve_limits as curve_limits
+from ._curves import tracks_loss_scale as tracks_loss_scale
 from ._data import SurfaceData as SurfaceData
 from ._data import prepare as prepare
 from ._data import track as track
@@ -56,12 +57,16 @@ from ._sinks import saving as saving
 from ._sinks import sink_for as sink_for
 from ._spec import LOSS_SCALES as LOSS_SCALES
 from ._spec import MARKERS as MARKERS
+from ._spec import MAX_SIDE as MAX_SIDE
+from ._spec import MIN_SIDE as MIN_SIDE
+from ._spec import SETTINGS as SETTINGS
 from ._spec import THEMES as THEMES
 from ._spec import VIEW_DESCRIPTIONS as VIEW_DESCRIPTIONS
 from ._spec import VIEWS as VIEWS
 from ._spec import Camera as Camera
 from ._spec import FramePlan as FramePlan
 from ._spec import RenderSpec as RenderSpec
+from ._spec import Setting as Setting
 from ._spec import frame_plan as frame_plan
 from ._spec import gif_durations_ms as gif_durations_ms
 from ._spec import moves_early as moves_early
@@ -77,6 +82,8 @@ __all__ = [
     "LINE_WIDTH",
     "LOSS_SCALES",
     "MARKERS",
+    "MAX_SIDE",
+    "MIN_SIDE",
     "MAX_GIF_FPS",
     "MOVIE_FORMATS",
     "STILL_FORMATS",
@@ -94,6 +101,8 @@ __all__ = [
     "Particles",
     "PngFolderSink",
     "RenderSpec",
+    "SETTINGS",
+    "Setting",
     "Sink",
     "StudySeries",
     "SurfaceData",
@@ -128,5 +137,6 @@ __all__ = [
     "study_plots",
     "surface_title",
     "track",
+    "tracks_loss_scale",
     "trail_window",
 ]

@@ -35,6 +35,11 @@ class ContourPanel(BasePanel):
 
     def draw_static(self) -> None:
         self.draw_surface()
+        self.draw_paths()
+
+    def draw_paths(self) -> None:
+        """The moving part: trails, arrows, heads, and the minima over the
+        trails (the explorer draws these again for each new race)."""
         ax, theme, surf = self.ax, self.theme, self.prepared.surface
         order = self.prepared.order
         # a head that leaves the window waits on its edge, where its trail ends

@@ -5,10 +5,12 @@ limits are fixed from the whole run so nothing rescales."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
+from ._data import SurfaceData, Track
 from ._panels import LINE_WIDTH, BasePanel, Heads, Trails, diverged, head_index
 
 LOG_SPAN = 100.0
@@ -140,6 +142,34 @@ def loss_scale(
     return Scale("linear", 0.0, lo - margin, hi + margin)
 
 
+def tracks_loss_scale(
+    tracks: Sequence[Track],
+    surface: SurfaceData,
+    setting: str = "auto",
+    pad: float = 0.05,
+) -> Scale:
+    """The loss panel's `loss_scale` for `tracks` (`Track`s) on `surface` (a
+    `SurfaceData`): only the values of points on the map count (all finite ones
+    if none is), the late ones after `LATE_STEPS` of the longest run, f* when a
+    marked minimum gives it. The video's loss panel and the explorer's loss view
+    both ask this."""
+    steps = max(len(track.loss) - 1 for track in tracks)
+    values = np.concatenate([track.loss for track in tracks])
+    index = np.concatenate([np.arange(len(track.loss)) for track in tracks])
+    shown = np.concatenate([_inside(track.xy, surface.window) for track in tracks])
+    finite = np.isfinite(values)
+    if not (finite & shown).any():
+        shown = finite
+    late = shown & finite & (index >= np.ceil(LATE_STEPS * steps))
+    return loss_scale(
+        values[finite & shown],
+        values[late],
+        surface.f_min if surface.f_min_known else None,
+        setting,
+        pad,
+    )
+
+
 def _log_scale(lo: float, hi: float, pad: float, shift: float = 0.0) -> Scale:
     a, b = np.log10(lo), np.log10(hi)
     margin = pad * (b - a) if b > a else 0.5
@@ -263,15 +293,8 @@ class LossPanel(CurvePanel):
     gap_label = "f(x, y) − f*"
 
     def choose_scale(self, finite, shown):
-        surface = self.prepared.surface
-        values = np.concatenate([v for _, v in self.data])
-        steps = np.concatenate([x for x, _ in self.data])
-        late_mask = shown & (steps >= np.ceil(LATE_STEPS * self.prepared.steps))
-        return loss_scale(
-            finite,
-            values[late_mask & np.isfinite(values)],
-            surface.f_min if surface.f_min_known else None,
-            self.spec.loss_scale,
+        return tracks_loss_scale(
+            self.tracks, self.prepared.surface, self.spec.loss_scale
         )
 
     def series(self, track):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -35,9 +36,6 @@ MARKERS = ("auto", "all", "minima", "none")
 
 LOSS_SCALES = ("auto", "linear", "log", "symlog")
 """The `loss_scale` settings of the loss panel's y axis (`loss_scale`)."""
-
-MAX_PIXELS = 4096
-"""Upper bound on either side of `RenderSpec.size`."""
 
 ORBIT_DEGREES = 120.0
 """How far an orbiting camera turns in azimuth over the motion frames."""
@@ -120,64 +118,211 @@ class Camera:
         return self.elev, self.azim
 
 
+MIN_SIDE, MAX_SIDE = 16, 3840
+"""The accepted range of either side of `RenderSpec.size`, in pixels."""
+
+MAX_STEPS_PER_FRAME = 100_000
+"""Upper bound on `RenderSpec.steps_per_frame` and `RenderSpec.trail`."""
+
+
+class Setting(NamedTuple):
+    """One `RenderSpec` field as documented and checked: the one definition that
+    `RenderSpec` checks against and the scene's `render:` section is made from.
+
+    Attributes:
+        default: the default value.
+        doc: one-line description.
+        kind: `int`, `number`, `flag`, `choice` (one of `choices`) or `other`
+            (checked by `RenderSpec` itself).
+        low, high: the accepted range, inclusive (None: unbounded).
+        above: an exclusive lower bound, in place of `low`.
+        choices: the accepted values of a `choice`, or of each of `views`.
+        unit: appended to the range in messages (`s`, `pixels`).
+        scene: whether a scene's `render:` section sets it (`title`, `colors` and
+            `notes` come from elsewhere in a scene).
+    """
+
+    default: object
+    doc: str
+    kind: str = "other"
+    low: float | None = None
+    high: float | None = None
+    above: float | None = None
+    choices: tuple[str, ...] | None = None
+    unit: str = ""
+    scene: bool = True
+
+    def range_text(self) -> str:
+        """`[low, high] unit`, or `(above, high]`."""
+        low = (
+            f"({_text(self.above)}" if self.above is not None else f"[{_text(self.low)}"
+        )
+        high = "inf)" if self.high is None else f"{_text(self.high)}]"
+        return f"{low}, {high}" + (f" {self.unit}" if self.unit else "")
+
+    def problem(self, value: object) -> str | None:
+        """Why `value` is refused, or None; `other` settings are checked by
+        `RenderSpec` itself."""
+        if value is None and self.default is None:
+            return None
+        if self.kind == "choice":
+            if value in self.choices:
+                return None
+            return (
+                f"must be one of {self.choices}, got {value!r}"
+                f"{_suggest(value, self.choices)}"
+            )
+        if self.kind == "flag":
+            if isinstance(value, bool | np.bool_):
+                return None
+            return f"must be True or False, got {value!r}"
+        if self.kind not in ("int", "number"):
+            return None
+        number = _is_int(value) if self.kind == "int" else _is_number(value)
+        if (
+            number
+            and (self.low is None or value >= self.low)
+            and (self.above is None or value > self.above)
+            and (self.high is None or value <= self.high)
+        ):
+            return None
+        what = "an integer" if self.kind == "int" else "a number"
+        optional = " or None" if self.default is None else ""
+        return f"must be {what} in {self.range_text()}{optional}, got {value!r}"
+
+
+def _text(bound: float) -> str:
+    if float(bound).is_integer():
+        return f"{int(bound):,}" if abs(bound) >= 10_000 else f"{int(bound)}"
+    return f"{bound:g}"
+
+
+def _views_doc() -> str:
+    described = ", ".join(f"`{v}` ({text})" for v, text in VIEW_DESCRIPTIONS.items())
+    return f"Panels side by side, all advancing together: {described}."
+
+
+SETTINGS: dict[str, Setting] = {
+    "views": Setting(("contour",), _views_doc(), choices=VIEWS),
+    "layout": Setting(None, "`[rows, cols]` grid of the panels (default: one row)."),
+    "size": Setting(
+        (800, 600),
+        f"`[width, height]` of the frames in pixels, each in [{MIN_SIDE}, {MAX_SIDE}].",
+        low=MIN_SIDE,
+        high=MAX_SIDE,
+        unit="pixels",
+    ),
+    "dpi": Setting(
+        100,
+        "Dots per inch: text and lines are sized in points, so a larger dpi makes "
+        "them larger at the same pixel size.",
+        "int",
+        low=20,
+        high=600,
+    ),
+    "fps": Setting(30, "Frames per second.", "int", low=1, high=120),
+    "duration": Setting(
+        None,
+        f"Seconds of motion (default {_DEFAULT_DURATION:g}); exclusive with "
+        "`steps_per_frame`.",
+        "number",
+        above=0,
+        high=3600,
+        unit="s",
+    ),
+    "steps_per_frame": Setting(
+        None,
+        "Optimizer steps advanced per frame; exclusive with `duration`.",
+        "int",
+        low=1,
+        high=MAX_STEPS_PER_FRAME,
+    ),
+    "hold": Setting(
+        1.0, "Seconds the last frame is held.", "number", low=0, high=600, unit="s"
+    ),
+    "trail": Setting(
+        None,
+        "Visible tail of each path in steps (default: all of it).",
+        "int",
+        low=1,
+        high=MAX_STEPS_PER_FRAME,
+    ),
+    "fade": Setting(False, "Trails fade towards their tail.", "flag"),
+    "log_time": Setting(
+        "auto",
+        "Spend more frames on early steps: one step a frame at first, then "
+        "geometrically faster (`frame_plan`). `auto`: when the paths cover, on "
+        "average, half their length in the first 10 % of the steps (`moves_early`).",
+    ),
+    "markers": Setting(
+        "auto",
+        "Critical points marked on the contour view: `all`, `minima`, `none`, or "
+        "`auto`: all up to 24, else the global minima and the points nearest to the "
+        "paths (`marked_points`).",
+        "choice",
+        choices=MARKERS,
+    ),
+    "loss_scale": Setting(
+        "auto",
+        "The loss panel's y axis: `linear`, `log` (of f - f* when the minimum f* is "
+        "known, else of f), `symlog`, or `auto`: chosen from the data (`loss_scale`).",
+        "choice",
+        choices=LOSS_SCALES,
+    ),
+    "theme": Setting("light", "`light` or `dark`.", "choice", choices=THEMES),
+    "step_counter": Setting(True, "Show 'step t / T' at the top right.", "flag"),
+    "arrows": Setting(
+        False,
+        "Contour view: draw -∇f and each optimizer's next step at its head.",
+        "flag",
+    ),
+    "camera": Setting(Camera(), "The 3-D camera of the `surface3d` view."),
+    "title": Setting(None, "Figure title, or None.", scene=False),
+    "colors": Setting(None, "`{label: colour}` overrides of the palette.", scene=False),
+    "notes": Setting(
+        None,
+        "`{label: text}` added to a path's legend after its learning rate, e.g. the "
+        'noise it had: `{"SGD": "batch 8"}` gives "SGD (lr=0.1, batch 8)".',
+        scene=False,
+    ),
+}
+"""Every `RenderSpec` field: default, description and accepted values, in the
+order a scene's `render:` section lists them."""
+
+
+def _default(name: str):
+    return dataclasses.field(default=SETTINGS[name].default)
+
+
 @dataclasses.dataclass(frozen=True)
 class RenderSpec:
     """How to turn trajectories into frames.
 
-    Attributes:
-        views: panels to show, from `VIEWS`: `contour`, `surface3d`, `loss`,
-            `speed`, and for ensembles `cloud`, `distribution`, `survival`.
-        size: `(width, height)` of the frames in pixels.
-        fps: frames per second.
-        duration: seconds of motion; exactly one of `duration` and
-            `steps_per_frame` may be given (neither: 5 seconds).
-        steps_per_frame: optimizer steps advanced per frame.
-        hold: seconds the last frame is held.
-        trail: visible tail length in steps (None: the whole path).
-        fade: trails fade towards their tail.
-        log_time: spend more frames on early steps (one step a frame at first, then
-            faster; see `frame_plan`): True, False, or `"auto"`: when the paths
-            cover most of their length early (`moves_early`).
-        theme: `light` or `dark`.
-        title: figure title, or None.
-        step_counter: show "step t / T" at the top right.
-        arrows: draw the direction of −∇f and of the optimizer's next step at each
-            head (contour view).
-        camera: the 3-D camera.
-        colors: `{label: colour}` overrides of the palette.
-        notes: `{label: text}` added to a path's legend after its learning rate,
-            e.g. the noise it had: `{"SGD": "batch 8"}` gives "SGD (lr=0.1, batch 8)".
-        layout: `(rows, cols)` grid of panels (default: one row).
-        dpi: dots per inch: text and lines are sized in points, so a larger dpi makes
-            them larger at the same pixel size.
-        markers: the critical points marked on the contour view: `all`, `minima`,
-            `none`, or `auto` (all of them up to 24, else the global minima and
-            the points nearest to the paths; see `marked_points`).
-        loss_scale: the loss panel's y axis: `linear`, `log` (of f − f* when the
-            surface's minimum f* is known, else of f), `symlog`, or `auto` (chosen
-            from the data; see `loss_scale`).
+    Every field is described, with its default and accepted values, in `SETTINGS`
+    (the "Attributes" below are made from it); a scene's `render:` section is the
+    same settings.
     """
 
-    views: tuple[str, ...] = ("contour",)
-    size: tuple[int, int] = (800, 600)
-    fps: int = 30
-    duration: float | None = None
-    steps_per_frame: int | None = None
-    hold: float = 1.0
-    trail: int | None = None
-    fade: bool = False
-    log_time: bool | str = "auto"
-    theme: str = "light"
-    title: str | None = None
-    step_counter: bool = True
-    arrows: bool = False
-    camera: Camera = Camera()
-    colors: Mapping[str, str] | None = None
-    notes: Mapping[str, str] | None = None
-    layout: tuple[int, int] | None = None
-    dpi: int = 100
-    markers: str = "auto"
-    loss_scale: str = "auto"
+    views: tuple[str, ...] = _default("views")
+    size: tuple[int, int] = _default("size")
+    fps: int = _default("fps")
+    duration: float | None = _default("duration")
+    steps_per_frame: int | None = _default("steps_per_frame")
+    hold: float = _default("hold")
+    trail: int | None = _default("trail")
+    fade: bool = _default("fade")
+    log_time: bool | str = _default("log_time")
+    theme: str = _default("theme")
+    title: str | None = _default("title")
+    step_counter: bool = _default("step_counter")
+    arrows: bool = _default("arrows")
+    camera: Camera = _default("camera")
+    colors: Mapping[str, str] | None = _default("colors")
+    notes: Mapping[str, str] | None = _default("notes")
+    layout: tuple[int, int] | None = _default("layout")
+    dpi: int = _default("dpi")
+    markers: str = _default("markers")
+    loss_scale: str = _default("loss_scale")
 
     def __post_init__(self) -> None:
         views = (self.views,) if isinstance(self.views, str) else tuple(self.views)
@@ -191,42 +336,28 @@ class RenderSpec:
                     f"has unknown view {view!r}; expected one of "
                     f"{tuple(sorted(VIEWS))}{_suggest(view, VIEWS)}",
                 )
-        if len(set(views)) != len(views):
-            raise _fail("views", f"must not repeat a view, got {views!r}")
-        size = tuple(self.size)
+        for i, view in enumerate(views):
+            if view in views[:i]:
+                raise _fail("views", f"lists {view!r} twice")
+        size, setting = tuple(self.size), SETTINGS["size"]
         if len(size) != 2 or not all(_is_int(v) for v in size):
             raise _fail("size", f"must be (width, height) in pixels, got {self.size!r}")
-        if not all(16 <= v <= MAX_PIXELS for v in size):
-            raise _fail("size", f"must be in [16, {MAX_PIXELS}] pixels, got {size!r}")
+        if not all(setting.low <= v <= setting.high for v in size):
+            raise _fail("size", f"must be in {setting.range_text()}, got {size!r}")
         object.__setattr__(self, "size", (int(size[0]), int(size[1])))
-        if not _is_int(self.fps) or not 1 <= self.fps <= 120:
-            raise _fail("fps", f"must be an integer in [1, 120], got {self.fps!r}")
         if self.duration is not None and self.steps_per_frame is not None:
             raise _fail(
-                "duration",
-                "and steps_per_frame are exclusive: give one, got "
+                "steps_per_frame",
+                "must not be given with duration (give one of them), got "
                 f"duration={self.duration!r}, steps_per_frame={self.steps_per_frame!r}",
             )
-        if self.duration is not None and not (
-            _is_number(self.duration) and 0 < self.duration <= 3600
-        ):
-            raise _fail("duration", f"must be in (0, 3600] s, got {self.duration!r}")
-        if self.steps_per_frame is not None and not (
-            _is_int(self.steps_per_frame) and self.steps_per_frame >= 1
-        ):
+        for name, setting in SETTINGS.items():
+            problem = setting.problem(getattr(self, name))
+            if problem:
+                raise _fail(name, problem)
+        if not (isinstance(self.log_time, bool) or self.log_time == "auto"):
             raise _fail(
-                "steps_per_frame",
-                f"must be an integer >= 1, got {self.steps_per_frame!r}",
-            )
-        if not (_is_number(self.hold) and 0 <= self.hold <= 600):
-            raise _fail("hold", f"must be in [0, 600] s, got {self.hold!r}")
-        if self.trail is not None and not (_is_int(self.trail) and self.trail >= 1):
-            raise _fail("trail", f"must be an integer >= 1 or None, got {self.trail!r}")
-        if self.theme not in THEMES:
-            raise _fail(
-                "theme",
-                f"must be one of {THEMES}, got {self.theme!r}"
-                f"{_suggest(self.theme, THEMES)}",
+                "log_time", f"must be True, False or 'auto', got {self.log_time!r}"
             )
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(
@@ -246,36 +377,47 @@ class RenderSpec:
             layout = tuple(self.layout)
             if len(layout) != 2 or not all(_is_int(v) and v >= 1 for v in layout):
                 raise _fail("layout", f"must be (rows, cols) >= 1, got {self.layout!r}")
-            if layout[0] * layout[1] < len(views):
+            rows, cols = layout
+            if rows * cols < len(views):
                 raise _fail(
                     "layout",
-                    f"{layout!r} has {layout[0] * layout[1]} cells for "
-                    f"{len(views)} views {views!r}",
+                    f"{layout!r} has {rows * cols} cells for {len(views)} views "
+                    f"{views!r}",
+                )
+            if (rows - 1) * cols >= len(views) or (cols - 1) * rows >= len(views):
+                n = len(views)
+                raise _fail(
+                    "layout",
+                    f"{layout!r} leaves an empty row or column for {n} "
+                    f"view{'s' * (n != 1)}",
                 )
             object.__setattr__(self, "layout", (int(layout[0]), int(layout[1])))
-        if not (isinstance(self.log_time, bool) or self.log_time == "auto"):
-            raise _fail(
-                "log_time", f"must be True, False or 'auto', got {self.log_time!r}"
-            )
-        if self.loss_scale not in LOSS_SCALES:
-            raise _fail(
-                "loss_scale",
-                f"must be one of {LOSS_SCALES}, got {self.loss_scale!r}"
-                f"{_suggest(self.loss_scale, LOSS_SCALES)}",
-            )
-        if self.markers not in MARKERS:
-            raise _fail(
-                "markers",
-                f"must be one of {MARKERS}, got {self.markers!r}"
-                f"{_suggest(self.markers, MARKERS)}",
-            )
-        if not _is_int(self.dpi) or not 20 <= self.dpi <= 600:
-            raise _fail("dpi", f"must be an integer in [20, 600], got {self.dpi!r}")
 
     @property
     def grid(self) -> tuple[int, int]:
         """`(rows, cols)` of the panel grid."""
         return self.layout or (1, len(self.views))
+
+
+def _attributes_doc() -> str:
+    lines = ["", "    Attributes:"]
+    for name, setting in SETTINGS.items():
+        lines += textwrap.wrap(
+            f"{name}: {setting.doc}",
+            width=84,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 12,
+        )
+    return "\n".join(lines) + "\n"
+
+
+if {f.name for f in dataclasses.fields(RenderSpec)} != set(
+    SETTINGS
+):  # pragma: no cover
+    raise ImportError(
+        "`RenderSpec`'s fields and `SETTINGS` must name the same settings"
+    )
+RenderSpec.__doc__ = (RenderSpec.__doc__ or "").rstrip() + "\n" + _attributes_doc()
 
 
 def _is_int(value: object) -> bool:

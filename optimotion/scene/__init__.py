@@ -8,7 +8,8 @@ each. `Scene.build()` makes the surface, the optimizers and the `RenderSpec`;
 build and race, then draw: what `optimotion render` runs).
 The gallery ships with the package: `gallery_names()`, `gallery_path(name)`.
 The command line's scene files come from here too: `starter_scene`, `write_scene`,
-`tuned_scene`, `export`, `schema_json`, `low_res_overrides`, `render_gallery`.
+`tuned_scene`, `export`, `schema_json`, `low_res`, `low_res_overrides`,
+`render_gallery`.
 """
 
 from ._base import MAX_EXPR as MAX_EXPR
@@ -20,6 +21,7 @@ from ._build import BuiltScene as BuiltScene
 from ._errors import Issue as Issue
 from ._errors import SceneError as SceneError
 from ._files import export as export
+from ._files import low_res as low_res
 from ._files import low_res_overrides as low_res_overrides
 from ._files import schema_json as schema_json
 from ._files import starter_scene as starter_scene
@@ -56,6 +58,7 @@ __all__ = [
     "gallery_path",
     "keep_exact",
     "load_scene",
+    "low_res",
     "low_res_overrides",
     "parse_scene",
     "render_gallery",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, NoReturn, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import pydantic
 from pydantic import AllowInfNan, Strict
 from pydantic_core import PydanticCustomError
 
+from ..render import MAX_SIDE as MAX_SIDE  # bounds on each side of render.size
+from ..render import MIN_SIDE as MIN_SIDE
 from ..surfaces import MAX_LENGTH
 
 T = TypeVar("T")
@@ -17,8 +19,6 @@ MAX_STEPS = 100_000
 """Most optimizer steps a scene may ask for."""
 MAX_FRAMES = 3_000
 """Most frames (motion plus hold) a scene may render."""
-MIN_SIDE, MAX_SIDE = 64, 3840
-"""Bounds on each side of `render.size`, in pixels."""
 MAX_EXPR = MAX_LENGTH
 """Longest formula (characters) a `surface.expr` may be (the parser's limit)."""
 MAX_TEXT = 200
@@ -54,6 +54,14 @@ class Model(pydantic.BaseModel):
         if name not in self.__dict__:
             object.__setattr__(self, name, make())
         return self.__dict__[name]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep=False):
+        """pydantic's copy, less what `_once` kept: an updated copy computes it
+        again from its own fields (`low_res` copies a scene with a new size)."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in [k for k in copied.__dict__ if k.startswith("_")]:
+            del copied.__dict__[name]
+        return copied
 
 
 def fail(message: str, *at: str | int) -> NoReturn:

@@ -57,10 +57,33 @@ def schema_json() -> str:
     return json.dumps(Scene.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def low_res(scene: Scene) -> Scene:
+    """`scene` as a quick small render (`render --low-res`): at most
+    `LOW_RES_WIDTH` pixels wide (dpi scaled alike, so the layout keeps its
+    proportions), at most `LOW_RES_FPS` frames a second.
+
+    A copy of the validated scene, not a second load or validation: the three
+    fields keep their rules by construction (an even size inside [`MIN_SIDE`,
+    `MAX_SIDE`], dpi in [20, the scene's], fps in [1, the scene's]), and fewer
+    frames break no rule elsewhere.
+    """
+    size, dpi, fps = _low_res_settings(scene)
+    render = scene.render.model_copy(update={"size": size, "dpi": dpi, "fps": fps})
+    return scene.model_copy(update={"render": render})
+
+
 def low_res_overrides(scene: Scene) -> list[str]:
-    """`--set` overrides for a quick small render: at most `LOW_RES_WIDTH` pixels
-    wide (dpi scaled alike, so the layout keeps its proportions), at most
-    `LOW_RES_FPS` frames a second."""
+    """`low_res(scene)`'s changes as `--set` overrides, to add to others."""
+    (width, height), dpi, fps = _low_res_settings(scene)
+    return [
+        f"render.size=[{width}, {height}]",
+        f"render.dpi={dpi}",
+        f"render.fps={fps}",
+    ]
+
+
+def _low_res_settings(scene: Scene) -> tuple[tuple[int, int], int, int]:
+    """`(size, dpi, fps)` of the low-resolution render of `scene`."""
     width, height = scene.render.size
     scale = min(1.0, LOW_RES_WIDTH / width)
 
@@ -69,11 +92,7 @@ def low_res_overrides(scene: Scene) -> list[str]:
 
     dpi = max(20, round(scene.render.dpi * scale))
     fps = min(scene.render.fps, LOW_RES_FPS)
-    return [
-        f"render.size=[{side(width)}, {side(height)}]",
-        f"render.dpi={dpi}",
-        f"render.fps={fps}",
-    ]
+    return (side(width), side(height)), dpi, fps
 
 
 def _number(value: float) -> str:

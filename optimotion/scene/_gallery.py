@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .._atomic import atomic_open
-from ._files import low_res_overrides
+from . import _files
 
 
 class Rendered(NamedTuple):
@@ -44,7 +44,7 @@ def render_one(scene_file: str, folder: str, low_res: bool) -> Rendered:
         scene = load_scene(scene_file)
         title = scene.title or title
         if low_res:
-            scene = load_scene(scene_file, low_res_overrides(scene))
+            scene = _files.low_res(scene)
         output = pathlib.Path(folder) / output_name(scene_file, scene.render.output)
         render_scene(scene, output, progress=False)
     except Exception as error:  # noqa: BLE001 - reported per scene, not raised
