@@ -251,3 +251,17 @@ def test_a_render_makes_each_piece_once(cache, monkeypatch, tmp_path, capsys):
             "destination_problem": 1,
         }, theme
     assert len(calls) == 1
+
+
+def test_an_updated_copy_of_a_scene_computes_its_own_spec_and_frames():
+    from optimotion.scene import low_res
+
+    scene = load_scene(gallery_path("beale"))
+    spec, frames = scene.spec(), scene.frames()  # kept on the scene
+    small = low_res(scene)  # a model_copy with a new size, dpi and fps
+    assert small.spec().size != spec.size and small.spec().fps <= spec.fps
+    assert small.spec().size == tuple(small.render.size)
+    assert small.frames() == round(small.render.duration * small.render.fps) + round(
+        small.render.hold * small.render.fps
+    )
+    assert scene.spec() is spec and scene.frames() == frames
