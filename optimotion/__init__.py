@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import noise, optimizers, render, scene, surfaces
+    from ._trajectory import Trajectory
     from .dynamics import (
         Ensemble,
-        Trajectory,
         Tuned,
         ensemble,
         ensemble_race,
@@ -38,7 +38,7 @@ _SUBMODULES = {
     "interactive",
 }  # fmt: skip
 _FROM_DYNAMICS = {
-    "Ensemble", "Trajectory", "Tuned", "ensemble", "ensemble_race", "race", "run",
+    "Ensemble", "Tuned", "ensemble", "ensemble_race", "race", "run",
     "tune",
 }  # fmt: skip
 _FROM_INTERACTIVE = {"animate", "explore", "plot"}
@@ -67,6 +67,8 @@ __all__ = [
 def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name == "Trajectory":  # NumPy only: no JAX import
+        return importlib.import_module("._trajectory", __name__).Trajectory
     if name in _FROM_DYNAMICS:
         return getattr(importlib.import_module(".dynamics", __name__), name)
     if name in _FROM_INTERACTIVE:

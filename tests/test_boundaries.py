@@ -312,3 +312,21 @@ def test_type_checking_imports_are_no_dependency():
     source = "if TYPE_CHECKING:\n    from ..dynamics import Trajectory\n"
     (found,) = _imports(source, rel, parts)
     assert found.typing_only and found.target == ("dynamics",)
+
+
+def test_loading_a_scene_imports_no_jax_until_something_computes():
+    # surfaces, optimizers and schedules take jax from `optimotion._lazy`
+    code = (
+        "import sys\n"
+        "from optimotion.scene import gallery_path, load_scene\n"
+        "scene = load_scene(gallery_path('beale'))\n"
+        "spec, optimizer = scene.spec(), scene.optimizers[0].build()\n"
+        "print('jax' in sys.modules, optimizer.name)\n"
+        "from optimotion import surfaces\n"
+        "print(float(surfaces.get('beale')(3.0, 0.5)), 'jax' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=pathlib.Path(__file__).parent,
+    )  # fmt: skip
+    assert out.stdout.split("\n")[:2] == ["False sgd", "0.0 True"]

@@ -534,7 +534,7 @@ def test_unexpected_failures_exit_1_with_a_hint(workdir, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the encoder exploded\nsecond line")
 
-    monkeypatch.setattr("optimotion.render.render", broken)
+    monkeypatch.setattr("optimotion.render.render_to", broken)
     code, out, err = run(["render", "s.yaml", "-o", "out.gif"], capsys)
     assert (code, out) == (1, "")
     assert err == (
@@ -550,7 +550,7 @@ def test_unexpected_failures_exit_1_with_a_hint(workdir, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("optimotion.render.render", interrupted)
+    monkeypatch.setattr("optimotion.render.render_to", interrupted)
     code, _, err = run(["render", "s.yaml", "-o", "out.gif"], capsys)
     assert (code, err) == (130, "optimotion: interrupted\n")
 

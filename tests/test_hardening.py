@@ -55,7 +55,7 @@ def leftovers(folder: pathlib.Path) -> list[str]:
 def no_work(monkeypatch):
     """Make any race fail loudly: the checks must come before any work."""
 
-    def race(self):
+    def race(self, **kwargs):
         raise AssertionError("the race ran")
 
     monkeypatch.setattr("optimotion.scene._build.BuiltScene.race", race)

@@ -57,26 +57,9 @@ class _Status:
             print(output)
 
 
-def _compilation_cache() -> None:
-    """JAX's persistent compilation cache in the trajectory cache's folder, so a
-    scene whose dynamics changed still skips XLA's compile when the program's
-    shape did not (the CLI's process only: the library leaves JAX's configuration
-    alone)."""
-    from .. import _cache  # noqa: PLC0415
-
-    base = _cache.folder()
-    if base is None:
-        return
-    import jax  # noqa: PLC0415
-
-    jax.config.update("jax_compilation_cache_dir", str(base / "xla"))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-
 def _cmd_render(args: argparse.Namespace) -> int:
-    from ..render import destination_problem, output_problem  # noqa: PLC0415
-    from ..scene import load_scene, low_res  # noqa: PLC0415
+    from ..render import destination_problem, format_of, output_problem  # noqa: PLC0415
+    from ..scene import load_scene, low_res, render_scene  # noqa: PLC0415
 
     with _Status(not args.quiet and sys.stderr.isatty()) as status:
         status(f"loading {args.scene}")
@@ -88,18 +71,18 @@ def _cmd_render(args: argparse.Namespace) -> int:
             _check_budget(args.scene, scene)
         stem = os.path.splitext(os.path.basename(args.scene))[0]
         output, where, inside, force = _render_output(args, scene, stem)
-        problem = output_problem(output, scene.render.to_spec(None, {}))
+        problem = output_problem(output, scene.spec())
         if problem:
             field, message = problem
             raise UsageError(f"{where}: render.{field}: {message}")
         problem = destination_problem(output, inside=inside, force=force)
         if problem:
             raise UsageError(f"{where}: {problem}")
-        progress = False if args.quiet else None
-        if not args.no_cache:
-            _compilation_cache()
-        built = scene.build()
-        built.render(output, progress=progress, status=status, cache=not args.no_cache)
+        render_scene(
+            scene, output, fmt=format_of(output), status=status,
+            progress=False if args.quiet else None, cache=not args.no_cache,
+            compilation_cache=True,
+        )  # fmt: skip
         if status.enabled:
             still = os.path.splitext(output)[1].lower() in (".png", ".svg", ".pdf")
             status.finish(output, 1 if still else scene.frames())

@@ -1,5 +1,6 @@
 """The dynamics: optimizers run on surfaces as one compiled `jax.lax.scan`."""
 
+from .._trajectory import Trajectory as Trajectory
 from . import _estimators as estimators
 from ._ensemble import Ensemble as Ensemble
 from ._ensemble import ensemble as ensemble
@@ -7,7 +8,6 @@ from ._ensemble import ensemble_race as ensemble_race
 from ._run import race as race
 from ._run import run as run
 from ._step import Record as Record
-from ._trajectory import Trajectory as Trajectory
 from ._tune import Tuned as Tuned
 from ._tune import tune as tune
 

@@ -71,12 +71,7 @@ def _step_key(key: jax.Array, step: jax.Array) -> jax.Array:
     return jax.random.fold_in(key, step)
 
 
-STREAMS = 2
-"""The version of the noise streams, raised whenever a draw changes (every noisy
-path moves): the trajectory cache keys on it, so it never serves paths drawn
-the old way. 1: `jax.random.normal(fold_in(key, t))` (two threefry blocks a
-step); 2: normals from the bits of `fold_in(key, t)` itself (`_normal`)."""
-
+# A change of the draws moves every noisy path: raise `optimotion._cache.STREAMS`.
 DRAWS = jnp.float32
 """The precision random draws are made in. On a CPU a float64 normal costs about
 five float32 ones (the inverse error function in double precision), and the

@@ -14,12 +14,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._trajectory import Trajectory
 from ..optimizers import Optimizer
 from ..surfaces import Surface
 from . import _estimators
 from ._estimators import GradientEstimator
 from ._step import Path, rebuild, split, traced, untraced
-from ._trajectory import Trajectory
 
 Noise = GradientEstimator | Mapping[str, GradientEstimator | None] | None
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ..render import RenderSpec
     from ..scene import BuiltScene
     from ..surfaces import Surface
@@ -43,7 +43,7 @@ def resolve(
     `spec` replaces the scene's (default: the scene's, else `RenderSpec()`);
     `changes` are then applied to it with `dataclasses.replace` (`fps=24`).
     """
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ..render import RenderSpec
 
     built = built_scene(api, what)

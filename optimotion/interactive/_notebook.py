@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ..render import RenderSpec
     from ..surfaces import Surface
 

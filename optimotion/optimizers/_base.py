@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeAlias
 
-import jax
-import jax.numpy as jnp
+from .._lazy import jax, jnp
 
-Params = jax.Array
+Params: TypeAlias = "jax.Array"
 """Parameters are one array of shape (2,): the point (x, y)."""
 
 

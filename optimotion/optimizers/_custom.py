@@ -8,18 +8,16 @@ they find the built-ins.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-
+from .._lazy import jax, jnp
 from . import _registry
 from ._base import Optimizer
 
 
-@jax.tree_util.register_pytree_node_class
 class WrappedState:
     """The state of a registered or optax optimizer whose own state is not a
     NamedTuple of arrays (an optax `chain`'s tuple, a bare array, `()`).
@@ -32,6 +30,7 @@ class WrappedState:
     _fields = ("step",)
 
     def __init__(self, step: jax.Array, inner: Any):
+        _register_pytree()
         self.step = step  # shape (), int32: updates taken
         self.inner = inner  # the optimizer's own state
 
@@ -48,6 +47,13 @@ class WrappedState:
     def tree_unflatten(cls, aux: None, children: tuple[Any, Any]) -> WrappedState:
         del aux
         return cls(*children)
+
+
+@functools.cache
+def _register_pytree() -> None:
+    """Make `WrappedState` a pytree, once, when the first one is made (not at
+    import: importing the optimizers does not import JAX, see `optimotion._lazy`)."""
+    jax.tree_util.register_pytree_node_class(WrappedState)
 
 
 def _plain(state: Any) -> bool:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import jax
-import jax.numpy as jnp
-
+from .._lazy import jax, jnp
 from ._base import Optimizer, build, cast
 from ._checks import Check
 from .schedules import Schedule, learning_rate

@@ -12,6 +12,7 @@ and `track` (trajectories as plain arrays), `get_theme` and `rc_context`,
 from ._contour import ContourPanel as ContourPanel
 from ._curves import curve_limits as curve_limits
 from ._curves import tracks_loss_scale as tracks_loss_scale
+from ._data import SurfaceData as SurfaceData
 from ._data import prepare as prepare
 from ._data import track as track
 from ._formats import OutputError as OutputError
@@ -42,6 +43,7 @@ from ._render import final_frame as final_frame
 from ._render import preload as preload
 from ._render import render as render
 from ._render import render_frames as render_frames
+from ._render import render_to as render_to
 from ._render import still as still
 from ._sinks import FORMATS as FORMATS
 from ._sinks import MOVIE_FORMATS as MOVIE_FORMATS
@@ -103,6 +105,7 @@ __all__ = [
     "Setting",
     "Sink",
     "StudySeries",
+    "SurfaceData",
     "WriteError",
     "check_output",
     "curve_limits",
@@ -126,6 +129,7 @@ __all__ = [
     "register_format",
     "render",
     "render_frames",
+    "render_to",
     "saving",
     "scene_output_problem",
     "sink_for",

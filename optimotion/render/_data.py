@@ -1,5 +1,6 @@
-"""What the panels draw, as plain NumPy: picklable for worker processes, and free of
-optimotion's own types so a worker never imports the dynamics (or jax)."""
+"""What the panels draw, as plain NumPy: picklable for worker processes. A `Track`
+holds its `Trajectory` (NumPy only), so a worker never imports the dynamics (or
+jax)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .._trajectory import Trajectory
 from ._particles import ENSEMBLE_VIEWS, Particles, is_ensemble, particles, sample_path
 from ._spec import RenderSpec, moves_early
 from ._theme import assign_colors, get_theme
 
 if TYPE_CHECKING:
-    from ..dynamics import Trajectory
     from ..surfaces import Surface
 
 GRID = 241
@@ -25,32 +26,48 @@ LEVELS = 26
 
 
 class Track(NamedTuple):
-    """One trajectory, ready to draw.
+    """One trajectory as drawn: the `Trajectory` with its drawing style.
 
     Attributes:
         label: legend label as given.
         legend: the legend text, with the learning rate (and divergence).
         color: '#RRGGBB'.
-        xy: (T + 1, 2) positions.
-        loss: (T + 1,) surface values.
-        grad: (T + 1, 2) gradients.
+        path: the `Trajectory`, its arrays float64 (`xy`, `loss`, `grad` and
+            `step_length` read through to it).
         step: (T + 1, 2) the next step `xy[t + 1] - xy[t]` (the last row repeats
             the last step).
-        step_length: (T,) `|xy[t + 1] - xy[t]|`.
         last: the last index with a finite position (T unless diverged).
-        diverged_at: the first non-finite index, or None.
+        diverged_at: the path's `diverged_at`, else its first non-finite row, or
+            None.
     """
 
     label: str
     legend: str
     color: str
-    xy: np.ndarray
-    loss: np.ndarray
-    grad: np.ndarray
+    path: Trajectory
     step: np.ndarray
-    step_length: np.ndarray
     last: int
     diverged_at: int | None
+
+    @property
+    def xy(self) -> np.ndarray:
+        """(T + 1, 2) positions."""
+        return self.path.xy
+
+    @property
+    def loss(self) -> np.ndarray:
+        """(T + 1,) surface values."""
+        return self.path.loss
+
+    @property
+    def grad(self) -> np.ndarray:
+        """(T + 1, 2) gradients."""
+        return self.path.grad
+
+    @property
+    def step_length(self) -> np.ndarray:
+        """(T,) `|xy[t + 1] - xy[t]|`."""
+        return self.path.step_length
 
 
 class SurfaceData(NamedTuple):
@@ -153,10 +170,13 @@ def draw_order(tracks, window) -> tuple[int, ...]:
 
     Examples:
         >>> import numpy as np
-        >>> def track(xy):
+        >>> from optimotion import Trajectory
+        >>> def line(xy):
         ...     xy = np.asarray(xy, dtype=float)
-        ...     return Track("", "", "", xy, *[None] * 4, len(xy) - 1, None)
-        >>> short, long = track([[0, 0], [1, 0]]), track([[0, 0], [3, 0]])
+        ...     n = len(xy) - 1
+        ...     return Trajectory(xy, xy[:, 0], xy, np.ones(n), {}, None, np.ones(n))
+        >>> short, long = track("", "", line([[0, 0], [1, 0]])), track(
+        ...     "", "", line([[0, 0], [3, 0]]))
         >>> draw_order([short, long], ((-5, 5), (-5, 5)))
         (1, 0)
     """
@@ -192,6 +212,16 @@ def track(label: str, color: str, traj: Trajectory, note: str = "") -> Track:
     step = np.diff(xy, axis=0)
     step_length = np.asarray(traj.step_length, dtype=np.float64).reshape(n - 1)
     step = np.vstack([step, step[-1:]]) if len(step) else np.zeros((1, 2))
+    path = Trajectory(  # the same arrays, as float64 of the documented shapes
+        xy=xy,
+        loss=loss,
+        grad=grad,
+        step_length=step_length,
+        state=dict(traj.state),
+        diverged_at=traj.diverged_at,
+        lr=np.asarray(traj.lr),
+        grad_used=traj.grad_used,
+    )
     legend = label
     details = ", ".join(part for part in (_lr_text(traj.lr), note) if part)
     if details:
@@ -202,11 +232,8 @@ def track(label: str, color: str, traj: Trajectory, note: str = "") -> Track:
         label=label,
         legend=legend,
         color=color,
-        xy=xy,
-        loss=loss,
-        grad=grad,
+        path=path,
         step=step,
-        step_length=step_length,
         last=last,
         diverged_at=None if diverged_at is None else int(diverged_at),
     )
@@ -231,10 +258,17 @@ extends filled contours with levels at ±1e250, so levels near the float64 limit
 (`exp(800 x)` on [-1, 1]) cannot be drawn."""
 
 
-@functools.lru_cache(maxsize=8)
-def surface_data(surface: Surface, n: int = GRID) -> SurfaceData:
+def surface_data(surface: Surface | SurfaceData, n: int = GRID) -> SurfaceData:
     """Evaluate `surface` on an n x n grid over its window, with its critical
-    points (cached per surface: `preload` computes it ahead of a render)."""
+    points (cached per surface: `preload` computes it ahead of a render). A
+    `SurfaceData` (e.g. from the trajectory cache) is returned as it is."""
+    if isinstance(surface, SurfaceData):
+        return surface
+    return _surface_data(surface, n)
+
+
+@functools.lru_cache(maxsize=8)
+def _surface_data(surface: Surface, n: int) -> SurfaceData:
     X, Y, Z = surface.grid(n)
     Z = np.asarray(Z, dtype=np.float64)
     with np.errstate(invalid="ignore"):
@@ -313,7 +347,9 @@ def marked_points(
         >>> points = tuple((float(i), 0.0, "minimum") for i in range(5))
         >>> data = SurfaceData("s", "", "", ((0, 10), (0, 10)), grid, grid, grid,
         ...                    0.0, 1.0, False, points, "", (0.0, 1, 1, 1, 1), True)
-        >>> path = Track("", "", "", np.array([[4.0, 0.0]]), *[None] * 4, 0, None)
+        >>> from optimotion import Trajectory
+        >>> xy, none = np.array([[4.0, 0.0]]), np.zeros(0)
+        >>> path = track("", "", Trajectory(xy, xy[:, 0], xy, none, {}, None, none))
         >>> [p[0] for p in marked_points(data, [path], "auto", cap=3, near=2)]
         [0.0, 3.0, 4.0]
     """

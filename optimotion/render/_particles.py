@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._trajectory import Trajectory
+
 ENSEMBLE_VIEWS = ("cloud", "distribution", "survival")
 """The views that need ensembles (`optimotion.ensemble`)."""
 
@@ -103,20 +105,9 @@ def particles(ensemble: Any, *, theory: Any = None) -> Particles:
     return record
 
 
-class SamplePath(NamedTuple):
-    """An ensemble's first kept particle as a trajectory (the fields `_track`
-    reads): its loss and gradient are evaluated on the surface."""
-
-    xy: np.ndarray
-    loss: np.ndarray
-    grad: np.ndarray
-    step_length: np.ndarray
-    diverged_at: int | None
-    lr: np.ndarray
-
-
-def sample_path(record: Particles, surface: Any) -> SamplePath:
-    """`paths[0]` of an ensemble, with f and a central-difference ∇f."""
+def sample_path(record: Particles, surface: Any) -> Trajectory:
+    """`paths[0]` of an ensemble as a `Trajectory`, with f and a
+    central-difference ∇f (no optimizer state)."""
     xy = record.paths[0]
     finite = np.all(np.isfinite(xy), axis=1)
     bad = np.flatnonzero(~finite)
@@ -136,11 +127,12 @@ def sample_path(record: Particles, surface: Any) -> SamplePath:
     )
     loss = np.where(finite, f(safe), np.nan)
     grad = np.where(finite[:, None], grad, np.nan)
-    return SamplePath(
+    return Trajectory(
         xy=xy,
         loss=loss,
         grad=grad,
         step_length=np.linalg.norm(np.diff(xy, axis=0), axis=1),
+        state={},
         diverged_at=int(bad[0]) if bad.size else None,
         lr=record.lr,
     )

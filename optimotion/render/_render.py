@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._atomic import replacing
-from ._data import Prepared, prepare, surface_data
-from ._formats import OutputError, check_output, destination_problem
+from ._data import Prepared, SurfaceData, prepare, surface_data
+from ._formats import OutputError, OutputFormat, check_output, destination_problem
 from ._layout import _mathtext, make_figure, rc_context
 from ._sinks import STILL_FORMATS, NullSink, Sink, saving
 from ._spec import FramePlan, RenderSpec, frame_plan
@@ -28,7 +28,7 @@ from ._theme import get_theme
 from ._workers import FramePool
 
 if TYPE_CHECKING:
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ..surfaces import Surface
 
 __all__ = [
@@ -38,23 +38,27 @@ __all__ = [
     "preload",
     "render",
     "render_frames",
+    "render_to",
     "still",
 ]
 
 
-def preload(surface: Surface) -> None:
+def preload(surface: Surface | SurfaceData) -> SurfaceData:
     """Do now the part of a render that does not depend on the trajectories:
     import matplotlib's drawing modules, parse the surface's formula for the
-    title, and evaluate its grid and critical points (all cached).
+    title, and evaluate its grid and critical points (all cached); returns the
+    `SurfaceData` (what `render` draws of the surface, and what the trajectory
+    cache keeps of it).
 
-    Meant for a thread while the race compiles (`BuiltScene.render` does this):
-    XLA's compiler releases the GIL, so the two overlap.
+    Meant for a thread while the race compiles (`optimotion.scene.render_scene`
+    does this): XLA's compiler releases the GIL, so the two overlap.
     """
-    surface_data(surface)
+    data = surface_data(surface)
     import matplotlib.backends.backend_agg  # noqa: F401, PLC0415
     import matplotlib.figure  # noqa: F401, PLC0415
 
     _mathtext(surface.latex)
+    return data
 
 
 class Renderer:
@@ -65,10 +69,14 @@ class Renderer:
         plan: the frame clock (`frame_plan`).
     """
 
-    def __init__(self, prepared: Prepared, spec: RenderSpec) -> None:
+    def __init__(
+        self, prepared: Prepared, spec: RenderSpec, plan: FramePlan | None = None
+    ) -> None:
         self.prepared, self.spec = prepared, spec
         self.theme = get_theme(spec.theme)
-        self.plan = frame_plan(spec, prepared.steps, early=prepared.early)
+        if plan is None:
+            plan = frame_plan(spec, prepared.steps, early=prepared.early)
+        self.plan = plan
         self.layout = make_figure(prepared, spec, self.theme)
         self.fig, self.canvas = self.layout.fig, self.layout.canvas
         self.panels = self.layout.panels
@@ -213,7 +221,7 @@ def _render_prepared(prepared, spec, sink, *, progress, pool) -> FramePlan:
             pool.start(prepared, spec, n, samples=wants_samples)
             frames = pool.frames()
         else:
-            renderer = Renderer(prepared, spec)
+            renderer = Renderer(prepared, spec, plan)
             frames = _serial_frames(renderer, wants_samples)
         bar = None
         try:
@@ -285,11 +293,30 @@ def render(
         WriteError: (an OSError) the encoder failed (a full disk); nothing is
             installed.
     """
-    path = pathlib.Path(output)
     fmt = check_output(output, spec)  # before any work
     problem = destination_problem(output)
     if problem:
         raise OutputError(f"`render`: output: {problem}")
+    return render_to(fmt, traces, surface, spec, output, progress=progress,
+                     workers=workers)  # fmt: skip
+
+
+def render_to(
+    fmt: OutputFormat,
+    traces: Mapping[str, Trajectory],
+    surface: Surface | SurfaceData,
+    spec: RenderSpec,
+    output: str | os.PathLike,
+    *,
+    progress: bool | None = None,
+    workers: int | None = None,
+) -> pathlib.Path:
+    """`render` after its checks: `output`'s format `fmt` is what `check_output`
+    returned and its destination passed `destination_problem`, so nothing is
+    checked twice (`optimotion.scene.render_scene` checks them first, with the
+    scene's context in its messages). `surface` may be its `SurfaceData` (from
+    `preload`, or the trajectory cache). Arguments otherwise as `render`."""
+    path = pathlib.Path(output)
     if fmt.kind == "player":
         from ._html import write_html  # the self-contained browser player
 

@@ -3,7 +3,9 @@
 `load_scene(path, overrides)` reads a file with `yaml.safe_load` semantics, applies
 `--set KEY=VALUE` overrides, validates everything in one pass and returns a `Scene`
 (names and numbers only) or raises `SceneError` listing every problem, one line
-each. `Scene.build()` makes the surface, the optimizers and the `RenderSpec`.
+each. `Scene.build()` makes the surface, the optimizers and the `RenderSpec`;
+`render_scene(scene, output)` renders a scene to a file (the trajectory cache, or
+build and race, then draw: what `optimotion render` runs).
 The gallery ships with the package: `gallery_names()`, `gallery_path(name)`.
 The command line's scene files come from here too: `starter_scene`, `write_scene`,
 `tuned_scene`, `export`, `schema_json`, `low_res`, `low_res_overrides`,
@@ -29,6 +31,7 @@ from ._gallery import render_gallery as render_gallery
 from ._load import load_scene as load_scene
 from ._load import parse_scene as parse_scene
 from ._noise_schema import keep_exact as keep_exact
+from ._pipeline import render_scene as render_scene
 from ._schema import Scene as Scene
 from ._shipped import SCHEMA_FILE as SCHEMA_FILE
 from ._shipped import gallery_description as gallery_description
@@ -59,6 +62,7 @@ __all__ = [
     "low_res_overrides",
     "parse_scene",
     "render_gallery",
+    "render_scene",
     "schema_json",
     "schema_path",
     "starter_scene",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import pydantic
 from pydantic import AllowInfNan, Strict
@@ -11,6 +12,8 @@ from pydantic_core import PydanticCustomError
 from ..render import MAX_SIDE as MAX_SIDE  # bounds on each side of render.size
 from ..render import MIN_SIDE as MIN_SIDE
 from ..surfaces import MAX_LENGTH
+
+T = TypeVar("T")
 
 MAX_STEPS = 100_000
 """Most optimizer steps a scene may ask for."""
@@ -43,6 +46,22 @@ class Model(pydantic.BaseModel):
     """Scene models: unknown keys are errors and values never change after loading."""
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, computed once per model (e.g. the optimizer its validation
+        built) and kept beside the fields under `name`: not a field, so never
+        compared or dumped."""
+        if name not in self.__dict__:
+            object.__setattr__(self, name, make())
+        return self.__dict__[name]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep=False):
+        """pydantic's copy, less what `_once` kept: an updated copy computes it
+        again from its own fields (`low_res` copies a scene with a new size)."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in [k for k in copied.__dict__ if k.startswith("_")]:
+            del copied.__dict__[name]
+        return copied
 
 
 def fail(message: str, *at: str | int) -> NoReturn:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import os
+import pathlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +34,9 @@ class BuiltScene(NamedTuple):
         grid: the learning rates `auto` searches.
         ensemble: the scene's `ensemble:` settings, or None: each optimizer then
             runs as particles (`ensembles()`), and `render` draws them.
+        scene: the validated `Scene` this was built from (its dynamics key the
+            trajectory cache), or None: nothing is cached. Set it to None when
+            replacing a field that changes the paths.
     """
 
     surface: Surface
@@ -48,6 +51,7 @@ class BuiltScene(NamedTuple):
     auto: tuple[str, ...] = ()
     grid: tuple[float, ...] = ()
     ensemble: Any = None
+    scene: Scene | None = None
 
     def noises(self) -> dict[str, Any]:
         """`{label: estimator or None}`: the noise each optimizer sees."""
@@ -61,17 +65,15 @@ class BuiltScene(NamedTuple):
 
     def race(self, *, cache: bool = True) -> dict[str, Trajectory]:
         """Every optimizer from every start: `{path label: Trajectory}`, one
-        compiled `optimotion.race` per start. With `cache`, paths computed before
-        for the same dynamics come from the trajectory cache (`optimotion._cache`:
-        the user's cache folder; `OPTIMOTION_CACHE=off` disables it)."""
+        compiled `optimotion.race` per start. With `cache` (and a `scene`), paths
+        computed before for the same dynamics come from the trajectory cache
+        (`optimotion._cache`: the user's cache folder; `OPTIMOTION_CACHE=off`
+        disables it)."""
         from .. import _cache  # noqa: PLC0415
 
-        digest = _cache.key(
-            *_cache.surface_parts(self.surface),
-            [(label, o.name, sorted(o.hyperparams.items()))
-             for label, o in self.optimizers.items()],
-            self.starts, self.steps, self.seed, self.noises(), self.auto, self.grid,
-        )  # fmt: skip
+        if self.scene is None:
+            return self._race()
+        digest = _cache.scene_key(self.scene)
         return _cache.trajectories(digest, self._race, enabled=cache)
 
     def tune(self, labels: Sequence[str] | None = None) -> dict[str, Any]:
@@ -181,30 +183,15 @@ class BuiltScene(NamedTuple):
         progress: bool | None = None,
         status: Callable[[str], object] | None = None,
         cache: bool = True,
-    ):
-        """Race and render to `output` (`optimotion.render.render`); returns the
-        path. The figure's static part (the surface's grid and critical points, and
-        matplotlib's imports) does not depend on the race, so a thread prepares it
-        while JAX compiles the race, which releases the GIL. `status`, if given,
-        is told each stage as it starts ("compiling and racing ...", "drawing")."""
-        from ..render import preload, render  # noqa: PLC0415
+    ) -> pathlib.Path:
+        """Race and render to `output`: `render_scene(self.scene, output,
+        built=self, ...)` (`status` and `cache` as there); returns the path."""
+        from ._pipeline import render_scene  # noqa: PLC0415
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            static = pool.submit(preload, self.surface)
-            if status is not None:
-                if self.ensemble is None:
-                    paths = len(self.optimizers) * len(self.starts)
-                    status(f"compiling and racing {paths} paths x {self.steps} steps")
-                else:
-                    n = self.ensemble.n * len(self.optimizers)
-                    status(
-                        f"compiling and running {n:,} particles x {self.steps} steps"
-                    )
-            traces = self.traces(cache=cache)
-            if status is not None:
-                status("drawing")
-            static.result()
-        return render(traces, self.surface, self.spec, output, progress=progress)
+        return render_scene(
+            self.scene, output, built=self, progress=progress, status=status,
+            cache=cache,
+        )  # fmt: skip
 
 
 def _entries(labels, starts) -> list[tuple[str, str, tuple[float, float]]]:
@@ -217,9 +204,62 @@ def _entries(labels, starts) -> list[tuple[str, str, tuple[float, float]]]:
     ]
 
 
+def render_spec(scene: Scene) -> RenderSpec:
+    """The `RenderSpec` of a validated scene (`Scene.spec()` keeps it): its
+    `render:` settings, title, each path's colour (the scene's, else a registered
+    optimizer's own) and legend note (whether lr was tuned, what noise the path
+    had: "SGD (lr=0.0316, tuned, batch 8)"). Builds no surface and no optimizer;
+    only a scene with noise builds its gradient estimators, to name them."""
+    from .. import optimizers  # noqa: PLC0415
+
+    labels = scene.labels()
+    # Path labels name the start only when there are several, so the surface's
+    # default start (one) never shows: a placeholder stands for it.
+    entries = _entries(labels, scene.starts() or [(math.nan, math.nan)])
+    noises = _noises(scene, labels)[2]
+    auto = {label for label, o in zip(labels, scene.optimizers, strict=True)
+            if o.auto_lr}  # fmt: skip
+    notes = {}
+    if auto or any(n is not None for n in noises.values()):
+        from ..noise import describe  # noqa: PLC0415
+
+        notes = {
+            path: ", ".join(
+                (["tuned"] if label in auto else [])
+                + ([describe(noises[label])] if noises[label] is not None else [])
+            )
+            for path, label, _ in entries
+            if label in auto or noises[label] is not None
+        }
+    color = {
+        label: o.color or optimizers.color(o.name)
+        for label, o in zip(labels, scene.optimizers, strict=True)
+    }
+    colors = {
+        path: color[label] for path, label, _ in entries if color[label] is not None
+    }
+    return scene.render.to_spec(scene.title, colors, notes or None)
+
+
+def _noises(scene: Scene, labels: list[str]) -> tuple[Any, dict, dict]:
+    """`(shared, own, noises)`: the scene's `noise:` estimator, `{label:
+    estimator}` of the entries with their own `noise:`, and the noise each
+    optimizer sees."""
+    from ._noise_schema import build_noise  # noqa: PLC0415
+
+    shared = build_noise(scene.noise)
+    own = {}
+    for label, entry in zip(labels, scene.optimizers, strict=True):
+        overrides, estimator = entry.own_noise()
+        if overrides:
+            own[label] = estimator
+    return shared, own, {label: own.get(label, shared) for label in labels}
+
+
 def build(scene: Scene) -> BuiltScene:
-    """The `BuiltScene` of a validated `Scene`."""
-    from .. import optimizers, surfaces  # noqa: PLC0415
+    """The `BuiltScene` of a validated `Scene`: its surface, the optimizers its
+    validation built, and its `spec()`."""
+    from .. import surfaces  # noqa: PLC0415
     from ._schema import ExpressionSurface  # noqa: PLC0415
 
     starts = scene.starts()
@@ -228,40 +268,8 @@ def build(scene: Scene) -> BuiltScene:
     else:
         surface = surfaces.get(scene.surface)
     starts = tuple((float(x), float(y)) for x, y in starts or [surface.start])
-    from ..noise import describe  # noqa: PLC0415
-    from ._noise_schema import build_noise  # noqa: PLC0415
-
     labels = scene.labels()
-    shared = build_noise(scene.noise)
-    own = {}
-    for label, entry in zip(labels, scene.optimizers, strict=True):
-        overrides, estimator = entry.own_noise()
-        if overrides:
-            own[label] = estimator
-    noises = {label: own.get(label, shared) for label in labels}
-    auto = tuple(
-        label
-        for label, entry in zip(labels, scene.optimizers, strict=True)
-        if entry.auto_lr
-    )
-    notes = {  # the legend says whether lr was tuned and what noise each path had:
-        # "SGD (lr=0.0316, tuned, batch 8)"
-        path: ", ".join(
-            (["tuned"] if label in auto else [])
-            + ([describe(noises[label])] if noises[label] is not None else [])
-        )
-        for path, label, _ in _entries(labels, starts)
-        if label in auto or noises[label] is not None
-    }
-    color = {  # the scene's colour, else a registered optimizer's own
-        label: o.color or optimizers.color(o.name)
-        for label, o in zip(labels, scene.optimizers, strict=True)
-    }
-    colors = {
-        path: color[label]
-        for path, label, _ in _entries(labels, starts)
-        if color[label] is not None
-    }
+    shared, own, _ = _noises(scene, labels)
     return BuiltScene(
         surface=surface,
         optimizers={
@@ -272,12 +280,15 @@ def build(scene: Scene) -> BuiltScene:
         steps=scene.steps,
         seed=scene.seed,
         noise=shared,
-        spec=dataclasses.replace(
-            scene.render.to_spec(scene.title, colors), notes=notes or None
-        ),
+        spec=scene.spec(),
         output=scene.render.output,
         own_noise=own,
-        auto=auto,
+        auto=tuple(
+            label
+            for label, entry in zip(labels, scene.optimizers, strict=True)
+            if entry.auto_lr
+        ),
         grid=scene.tune.grid(),
         ensemble=scene.ensemble,
+        scene=scene,
     )

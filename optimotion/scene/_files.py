@@ -14,7 +14,7 @@ from ._base import MAX_SIDE, MIN_SIDE
 from ._noise_schema import keep_exact
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..dynamics import Trajectory
+    from .._trajectory import Trajectory
     from ._build import BuiltScene
     from ._schema import Scene
 
@@ -185,9 +185,7 @@ def export(
             for label, path in paths.items():
                 name, start = info[label]
                 head = (label, name, *(repr(float(v)) for v in start))
-                for row in path.to_numpy():
-                    values = (repr(float(v)) for v in row[1:])
-                    writer.writerow((*head, int(row[0]), *values))
+                writer.writerows((*head, *row) for row in path.csv_rows())
 
     elif kind == ".json":
 

@@ -36,6 +36,7 @@ def output_name(scene_file: str | os.PathLike, output: str | None) -> str:
 def render_one(scene_file: str, folder: str, low_res: bool) -> Rendered:
     """Load, race and render one scene into `folder` (runs in a worker process)."""
     from ._load import load_scene  # noqa: PLC0415
+    from ._pipeline import render_scene  # noqa: PLC0415
 
     start = time.perf_counter()
     title = pathlib.Path(scene_file).stem
@@ -45,8 +46,7 @@ def render_one(scene_file: str, folder: str, low_res: bool) -> Rendered:
         if low_res:
             scene = _files.low_res(scene)
         output = pathlib.Path(folder) / output_name(scene_file, scene.render.output)
-        built = scene.build()
-        built.render(output, progress=False)
+        render_scene(scene, output, progress=False)
     except Exception as error:  # noqa: BLE001 - reported per scene, not raised
         message = (str(error).splitlines() or [""])[0]
         return Rendered(

@@ -250,7 +250,12 @@ class OptimizerBase(Model):
 
     def build(self) -> optimizers.Optimizer:
         """The optimizer, schedules built; with `lr: auto`, at its default lr
-        until `tune` replaces it."""
+        until `tune` replaces it. Built once, when the entry is validated (its
+        factory checks the hyperparameters), and kept: the scene's `build()`
+        takes the same object."""
+        return self._once("_optimizer", self._build)
+
+    def _build(self) -> optimizers.Optimizer:
         hp = {
             k: v.build() if isinstance(v, ScheduleBase) else v
             for k, v in self.hyperparams().items()

@@ -98,7 +98,7 @@ class _RenderBase(Model):
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> _RenderBase:
         try:  # whatever else `RenderSpec` rejects is reported here, at its field
-            spec = self.to_spec(None, {})
+            spec = self._once("_checked", lambda: self.to_spec(None, {}))
         except (ValueError, TypeError) as error:
             _factory_error(error, "RenderSpec", type(self).model_fields)
         if self.output is not None:
@@ -110,11 +110,25 @@ class _RenderBase(Model):
                 fail(problem[1], problem[0])
         return self
 
-    def to_spec(self, title: str | None, colors: Mapping[str, str]) -> RenderSpec:
-        """The `RenderSpec` of these settings."""
+    def checked_spec(self) -> RenderSpec:
+        """The `RenderSpec` these settings were validated with (no title,
+        colours or notes): what the scene's frame count reads, so that it makes
+        no other."""
+        return self._once("_checked", lambda: self.to_spec(None, {}))
+
+    def to_spec(
+        self,
+        title: str | None,
+        colors: Mapping[str, str],
+        notes: Mapping[str, str] | None = None,
+    ) -> RenderSpec:
+        """The `RenderSpec` of these settings (`Scene.spec()` adds the scene's
+        title, colours and legend notes)."""
         settings = {name: getattr(self, name) for name in _TYPES}
         settings["camera"] = self.camera.to_camera()
-        return RenderSpec(**settings, title=title, colors=dict(colors) or None)
+        return RenderSpec(
+            **settings, title=title, colors=dict(colors) or None, notes=notes
+        )
 
 
 _Side = Annotated[Whole, Field(ge=SETTINGS["size"].low, le=SETTINGS["size"].high)]

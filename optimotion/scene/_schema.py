@@ -329,16 +329,19 @@ class Scene(Model):
             fail_many(problems)
 
     def frames(self) -> int:
-        """Frames the animation will have (motion plus hold), from `frame_plan`."""
-        r = self.render
-        timing = RenderSpec(
-            fps=r.fps,
-            duration=r.duration,
-            steps_per_frame=r.steps_per_frame,
-            hold=r.hold,
-            log_time=r.log_time,
+        """Frames the animation will have (motion plus hold), from `frame_plan`
+        (computed once: validation checks it, `work()` and the CLI read it)."""
+        return self._once(
+            "_frames", lambda: frame_plan(self.render.checked_spec(), self.steps).total
         )
-        return frame_plan(timing, self.steps).total
+
+    def spec(self) -> RenderSpec:
+        """The `RenderSpec` of this scene: its `render:` settings with the title,
+        each path's colour and legend note (made once; `build()` and
+        `render_scene` share it). Needs no surface and no optimizer."""
+        from ._build import render_spec  # noqa: PLC0415
+
+        return self._once("_spec", lambda: render_spec(self))
 
     def work(self) -> Work:
         """The estimated work of rendering this scene (`optimotion validate` prints

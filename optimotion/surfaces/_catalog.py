@@ -8,9 +8,7 @@ the float64 roots found by `Surface.critical_points`.
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
-
+from .._lazy import jax, jnp
 from .._suggest import did_you_mean
 from ._finite_sum import shipped as _finite_sums
 from ._surface import Surface

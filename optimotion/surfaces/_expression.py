@@ -15,10 +15,9 @@ import math
 import numbers
 from collections.abc import Callable
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
+from .._lazy import jax, jnp
 from .._suggest import did_you_mean
 from ._formula import (
     CONSTANTS,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
+from .._lazy import jax, jnp
 from ._surface import Surface, Window
 
 

@@ -8,27 +8,18 @@ A formula is a tree of `Num`, `Name`, `Unary`, `Binary` and `Call` nodes (NamedT
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import jax.numpy as jnp
 import numpy as np
+
+from .._lazy import jnp
 
 VARIABLES = ("x", "y")
 CONSTANTS = {"pi": math.pi, "e": math.e}
-FUNCTIONS: dict[str, tuple[Callable, Callable]] = {
-    "sin": (jnp.sin, np.sin),
-    "cos": (jnp.cos, np.cos),
-    "tan": (jnp.tan, np.tan),
-    "arctan": (jnp.arctan, np.arctan),
-    "sinh": (jnp.sinh, np.sinh),
-    "cosh": (jnp.cosh, np.cosh),
-    "tanh": (jnp.tanh, np.tanh),
-    "exp": (jnp.exp, np.exp),
-    "log": (jnp.log, np.log),
-    "sqrt": (jnp.sqrt, np.sqrt),
-    "abs": (jnp.abs, np.abs),
-}
+FUNCTIONS = (
+    "sin", "cos", "tan", "arctan", "sinh", "cosh", "tanh", "exp", "log", "sqrt", "abs",
+)  # fmt: skip
+"""The functions a formula may call: the same names in `jax.numpy` and NumPy."""
 
 
 class Num(NamedTuple):
@@ -81,8 +72,7 @@ def evaluate(node: Node, x: Any, y: Any, xp: Any = jnp) -> Any:
         operand = evaluate(node.operand, x, y, xp)
         return -operand if node.op == "-" else operand
     if isinstance(node, Call):
-        jnp_fn, np_fn = FUNCTIONS[node.function]
-        return (jnp_fn if xp is jnp else np_fn)(evaluate(node.argument, x, y, xp))
+        return getattr(xp, node.function)(evaluate(node.argument, x, y, xp))
     left = evaluate(node.left, x, y, xp)
     if node.op == "**" and not uses_variables(node.right):
         # A constant exponent: an integer one becomes integer_pow (exact, and a

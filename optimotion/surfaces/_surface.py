@@ -8,9 +8,9 @@ import numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
-import jax
-import jax.numpy as jnp
 import numpy as np
+
+from .._lazy import jax, jnp
 
 Window = tuple[tuple[float, float], tuple[float, float]]
 """A plotting window `((xmin, xmax), (ymin, ymax))`."""

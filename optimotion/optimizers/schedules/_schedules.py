@@ -13,9 +13,7 @@ from __future__ import annotations
 import numbers
 from typing import NamedTuple
 
-import jax
-import jax.numpy as jnp
-
+from ..._lazy import jax, jnp
 from .._checks import Check
 
 

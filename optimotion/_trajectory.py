@@ -1,4 +1,8 @@
-"""`Trajectory`: the NumPy record of one optimizer's path, converted once from JAX."""
+"""`Trajectory`: the NumPy record of one optimizer's path, converted once from JAX.
+
+NumPy only: reading a trajectory (from the cache, for a render, for a CSV) never
+imports JAX. `optimotion.Trajectory` and `optimotion.dynamics.Trajectory` are this
+class."""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import csv
 import dataclasses
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from .._atomic import atomic_open
+from ._atomic import atomic_open
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -81,13 +85,19 @@ class Trajectory:
 
     COLUMNS = ("step", "x", "y", "loss", "grad_x", "grad_y", "step_length")
 
+    def csv_rows(self) -> Iterator[list[int | str]]:
+        """The rows of `to_csv` under `COLUMNS`: the step as an int, the floats as
+        their `repr` (they read back exactly). The one CSV form of a path:
+        `optimotion export` writes these rows too, after its own columns."""
+        for row in self.to_numpy():
+            yield [int(row[0]), *(repr(float(v)) for v in row[1:])]
+
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write `to_numpy()` with a header row; floats round-trip exactly (repr)."""
         with atomic_open(path, newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(self.COLUMNS)
-            for row in self.to_numpy():
-                writer.writerow([int(row[0]), *(repr(float(v)) for v in row[1:])])
+            writer.writerows(self.csv_rows())
 
     def to_dict(self) -> dict:
         """JSON-ready dict; non-finite values become None."""
