@@ -217,3 +217,19 @@ def test_the_html_player_takes_an_ensembles_sample_path(tmp_path):
     spec = RenderSpec(**{**SMALL, "views": ("contour", "loss")})
     out = render({"E": fake_ensemble()}, BOWL, spec, tmp_path / "e.html")
     assert out.stat().st_size > 1000
+
+
+def test_an_ensemble_scene_renders_through_the_cli(tmp_path, monkeypatch, capsys):
+    # the scene pipeline hands render the Surface: the sample path's f and ∇f are
+    # evaluated on it (a grid alone, as the cache keeps, cannot)
+    from helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(
+        ["render", "ensemble_annealing", "-o", "e.png", "--quiet",
+         "--set", "ensemble.n=64", "--set", "ensemble.keep=4",
+         "--set", "render.size=[320,240]"],
+        capsys,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert iio.imread(tmp_path / "e.png").shape[:2] == (240, 320)

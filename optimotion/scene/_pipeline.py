@@ -94,7 +94,8 @@ def render_scene(
         surface = static.result()
     if digest is not None:
         _cache.store(digest, traces, surface)
-    return render_to(fmt, traces, surface, spec, output, progress=progress)
+    # the Surface itself (its grid is cached): an ensemble's sample path evaluates f
+    return render_to(fmt, traces, built.surface, spec, output, progress=progress)
 
 
 def _check_destination(output: str | os.PathLike) -> None:
