@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import pathlib
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import jax
@@ -12,6 +15,17 @@ import numpy as np
 from optimotion import cli
 from optimotion.dynamics import Trajectory
 from optimotion.surfaces import Surface
+
+
+def fresh_python(code: str, *args: str, **kwargs) -> str:
+    """The stdout of `python -c CODE ARGS` in a fresh interpreter (this test
+    process has imported JAX and matplotlib already), run from tests/; `kwargs`
+    go to `subprocess.run` (e.g. `env`)."""
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True,
+        check=True, timeout=600, cwd=pathlib.Path(__file__).parent, **kwargs,
+    )  # fmt: skip
+    return out.stdout
 
 
 def run_cli(argv, capsys) -> tuple[int, str, str]:

@@ -32,11 +32,10 @@ from __future__ import annotations
 import ast
 import pathlib
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
+from helpers import fresh_python
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "optimotion"
 MODULE_NAME = re.compile(r"optimotion(\.\w+)+")
@@ -267,11 +266,8 @@ def test_importing_render_loads_no_optimizers_dynamics_or_jax():
         "bad = [m for m in sys.modules if m.startswith(('optimotion.optimizers', "
         "'optimotion.dynamics', 'jax', 'matplotlib'))]; print(bad)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=pathlib.Path(__file__).parent,
-    )  # fmt: skip
-    assert out.stdout.strip() == "[]"
+    out = fresh_python(code)
+    assert out.strip() == "[]"
 
 
 @pytest.mark.parametrize(
@@ -325,8 +321,5 @@ def test_loading_a_scene_imports_no_jax_until_something_computes():
         "from optimotion import surfaces\n"
         "print(float(surfaces.get('beale')(3.0, 0.5)), 'jax' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=pathlib.Path(__file__).parent,
-    )  # fmt: skip
-    assert out.stdout.split("\n")[:2] == ["False sgd", "0.0 True"]
+    out = fresh_python(code)
+    assert out.split("\n")[:2] == ["False sgd", "0.0 True"]

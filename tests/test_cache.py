@@ -2,13 +2,12 @@
 
 import contextlib
 import os
-import subprocess
 import sys
 import threading
 
 import numpy as np
 import pytest
-from helpers import run_cli
+from helpers import fresh_python, run_cli
 
 import optimotion.optimizers
 from optimotion import _cache, cli
@@ -112,11 +111,7 @@ print(code, bad)
 
 
 def _render_in_child(argv, env) -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", _RENDER_TWICE, "render", *argv],
-        capture_output=True, text=True, env=env, check=True, timeout=600,
-    )  # fmt: skip
-    return out.stdout.strip()
+    return fresh_python(_RENDER_TWICE, "render", *argv, env=env).strip()
 
 
 def test_a_cached_render_imports_no_jax_and_draws_the_same_frames(tmp_path):

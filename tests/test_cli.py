@@ -17,6 +17,7 @@ import sys
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from helpers import fresh_python
 from helpers import run_cli as run
 
 import optimotion
@@ -522,10 +523,7 @@ def test_the_cli_module_imports_neither_jax_nor_matplotlib():
         "print(sorted(m for m in ('jax', 'matplotlib', 'numpy', 'pydantic', 'yaml')"
         " if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert result.stdout == "[]\n"
+    assert fresh_python(probe) == "[]\n"
 
 
 def test_unexpected_failures_exit_1_with_a_hint(workdir, capsys, monkeypatch):

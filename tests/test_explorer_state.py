@@ -7,13 +7,9 @@ f = (x² − 1)² + y² (minima (±1, 0), a saddle at the origin).
 
 from __future__ import annotations
 
-import pathlib
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-from helpers import count_compiles
+from helpers import count_compiles, fresh_python
 
 import optimotion
 from optimotion import noise, optimizers
@@ -77,11 +73,8 @@ def test_importing_and_running_the_state_loads_no_matplotlib():
         "s.restart_from((-0.5, 1.0)); s.step(-1); s.tick()\n"
         "print([m for m in sys.modules if m.split('.')[0] == 'matplotlib'])"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=pathlib.Path(__file__).parent,
-    )  # fmt: skip
-    assert out.stdout.strip() == "[]"
+    out = fresh_python(code)
+    assert out.strip() == "[]"
 
 
 def test_opens_on_the_whole_race_paused(state):
