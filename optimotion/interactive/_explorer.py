@@ -420,7 +420,7 @@ class Explorer:
         )
         write_scene(yaml, self.scene_dict(), note)
         save_view(
-            self.fig, png, [self.ax, self.loss_ax, self.legend],
+            self.fig, png, [self.ax, self.loss_ax, self.legend, self.counter],
             animated=[*self.layers.animated(), self.counter],
             facecolor=self.theme.background,
         )  # fmt: skip
