@@ -466,11 +466,20 @@ def test_save_round_trips_optax_entries(made, tmp_path):
 
 
 def test_an_optax_entry_takes_back_optax_names_and_integers():
-    from optimotion.interactive._save import _optax_entry
+    from optimotion.scene import optimizer_entry
 
-    hyperparams = {"lr": 0.1, "memory_size": "5", "scale_init_precond": True}
-    assert _optax_entry("lbfgs", hyperparams) == {
-        "optax": "lbfgs", "learning_rate": 0.1, "memory_size": 5,
+    text = "surface: beale\noptimizers:\n  - {optax: lbfgs, learning_rate: 0.1, "
+    scene = parse_scene(text + "memory_size: 5, scale_init_precond: true}\n")
+    (lbfgs,) = scene.build().optimizers.values()
+    assert lbfgs.hyperparams["lr"] == 0.1
+    # learning_rate again, 5 an integer again, the default scale_init_precond left out
+    assert optimizer_entry(lbfgs, "L") == {
+        "optax": "lbfgs", "label": "L", "learning_rate": 0.1, "memory_size": 5,
+    }  # fmt: skip
+    adam = optimotion.optimizers.adam(lr=0.01)
+    assert optimizer_entry(adam, "A") == {
+        "name": "adam", "label": "A", **adam.hyperparams,
+        "betas": list(adam.hyperparams["betas"]),
     }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._atomic import replacing
+from ..scene import optimizer_entry
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..optimizers import Optimizer
@@ -57,45 +58,11 @@ def scene_data(
                     f"`explore`: cannot save {label!r}: its {key} is a schedule; "
                     "start the explorer from a scene file to save schedules"
                 )
-        if opt.name.startswith(OPTAX):
-            entry = _optax_entry(opt.name.removeprefix(OPTAX), opt.hyperparams)
-            entry = {"optax": entry.pop("optax"), "label": label, **entry}
-        else:
-            entry = {"name": opt.name, "label": label}
-            entry.update(
-                (key, list(value) if isinstance(value, tuple) else value)
-                for key, value in opt.hyperparams.items()
-            )
+        entry = optimizer_entry(opt, label)
         if colors and colors.get(label):
             entry["color"] = colors[label]
         entries.append(entry)
     return {"surface": surface_entry, "optimizers": entries}
-
-
-OPTAX = "optax."
-"""The registry names of optax optimizers (`optimizers.get("optax.lion", ...)`)
-start with this; a scene writes them `{optax: lion, learning_rate: ...}`."""
-
-
-def _optax_entry(function: str, hyperparams: Mapping[str, Any]) -> dict[str, Any]:
-    """The scene entry `{optax: FUNCTION, learning_rate: ..., ...}` of an optax
-    optimizer's hyperparameters (`lr` is `learning_rate` again, the integers the
-    registry keeps as text are integers again, the defaults are left out)."""
-    import inspect
-
-    from .. import optimizers
-
-    params = inspect.signature(optimizers.optax_names()[function]).parameters
-    entry: dict[str, Any] = {"optax": function}
-    for key, value in hyperparams.items():
-        name = "learning_rate" if key == "lr" else key
-        default = params[name].default if name in params else inspect.Parameter.empty
-        if type(default) is int and isinstance(value, str):
-            value = int(value)
-        if name != "learning_rate" and value == default:
-            continue
-        entry[name] = list(value) if isinstance(value, tuple) else value
-    return entry
 
 
 EXTENSIONS = (".png", ".yaml")

@@ -9,7 +9,7 @@ build and race, then draw: what `optimotion render` runs).
 The gallery ships with the package: `gallery_names()`, `gallery_path(name)`.
 The command line's scene files come from here too: `starter_scene`, `write_scene`,
 `tuned_scene`, `export`, `schema_json`, `low_res`, `low_res_overrides`,
-`render_gallery`.
+`render_gallery`, `optimizer_entry`.
 """
 
 from ._base import MAX_EXPR as MAX_EXPR
@@ -31,6 +31,7 @@ from ._gallery import render_gallery as render_gallery
 from ._load import load_scene as load_scene
 from ._load import parse_scene as parse_scene
 from ._noise_schema import keep_exact as keep_exact
+from ._optimizer_schema import optimizer_entry as optimizer_entry
 from ._pipeline import render_scene as render_scene
 from ._schema import Scene as Scene
 from ._shipped import SCHEMA_FILE as SCHEMA_FILE
@@ -60,6 +61,7 @@ __all__ = [
     "load_scene",
     "low_res",
     "low_res_overrides",
+    "optimizer_entry",
     "parse_scene",
     "render_gallery",
     "render_scene",

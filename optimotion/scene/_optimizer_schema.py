@@ -406,12 +406,10 @@ class OptaxOptimizer(_OpenOptimizer):
 
     @property
     def name(self) -> str:
-        return f"optax.{self.optax}"
+        return f"{_OPTAX}{self.optax}"
 
     def hyperparams(self) -> dict[str, Any]:
-        return {
-            ("lr" if k == "learning_rate" else k): v for k, v in self.given().items()
-        }
+        return {("lr" if k == _OPTAX_LR else k): v for k, v in self.given().items()}
 
     def _check(self) -> None:
         functions = optimizers.optax_names()
@@ -426,8 +424,40 @@ class OptaxOptimizer(_OpenOptimizer):
             )
         accepted = inspect.signature(functions[self.optax]).parameters
         self._check_keys(accepted, self.name)
-        if "learning_rate" not in self.given():
-            fail("required field is missing", "learning_rate")
+        if _OPTAX_LR not in self.given():
+            fail("required field is missing", _OPTAX_LR)
+
+
+_OPTAX = "optax."
+"""The registry names of optax optimizers (`optimizers.get("optax.lion", ...)`)
+start with this; a scene writes them `{optax: lion, learning_rate: ...}`."""
+_OPTAX_LR = "learning_rate"
+"""optax's name for what optimotion (as torch) calls `lr`."""
+
+
+def optimizer_entry(optimizer: optimizers.Optimizer, label: str) -> dict[str, Any]:
+    """The scene entry that builds `optimizer` again: `{name: adam, label: ...,
+    lr: ...}`, or for one of optax's `{optax: lion, label: ..., learning_rate:
+    ...}` (the inverse of `OptaxOptimizer.hyperparams`: the integers the registry
+    keeps as text are integers again, optax's defaults are left out). Tuples are
+    written as lists; a schedule's NamedTuple is left to the caller."""
+    if not optimizer.name.startswith(_OPTAX):
+        entry: dict[str, Any] = {"name": optimizer.name, "label": label}
+        for key, value in optimizer.hyperparams.items():
+            entry[key] = list(value) if isinstance(value, tuple) else value
+        return entry
+    function = optimizer.name.removeprefix(_OPTAX)
+    params = inspect.signature(optimizers.optax_names()[function]).parameters
+    entry = {"optax": function, "label": label}
+    for key, value in optimizer.hyperparams.items():
+        name = _OPTAX_LR if key == "lr" else key
+        default = params[name].default if name in params else inspect.Parameter.empty
+        if type(default) is int and isinstance(value, str):
+            value = int(value)
+        if name != _OPTAX_LR and value == default:
+            continue
+        entry[name] = list(value) if isinstance(value, tuple) else value
+    return entry
 
 
 def _optimizer_tag(value: Any) -> str | None:
