@@ -103,6 +103,37 @@ def test_ensemble_race_shares_keys_across_optimizers():
     np.testing.assert_array_equal(alone.final, clouds["a"].final)
 
 
+def test_chunks_equal_all_particles_at_once(monkeypatch):
+    # Large n runs in chunks (small here): the same particles bit for bit, the
+    # statistics combined across chunks to rounding, the quantiles and kept paths
+    # from the first chunk. Most SGD particles diverge and all exit: dead ones in
+    # every chunk, and a last chunk padded with particles born dead.
+    def race():
+        return optimotion.ensemble_race(
+            SADDLE, {"sgd": optimizers.sgd(lr=0.05), "adam": optimizers.adam(lr=0.05)},
+            (0.1, 0.01), 120, n=300, noise=noise.gaussian(0.3), seed=3, keep=8,
+            spread=0.2, exit_radius=1.0, center=(0.0, 0.0),
+        )  # fmt: skip
+
+    monkeypatch.setattr(_ensemble, "QUANTILE_SAMPLE", 50)
+    whole = race()
+    chunked, calls = _ensemble._chunked, []
+    monkeypatch.setattr(_ensemble, "CHUNK", 64)
+    monkeypatch.setattr(
+        _ensemble, "_chunked", lambda *a, **k: calls.append(k) or chunked(*a, **k)
+    )
+    parts = race()
+    assert [k["chunk"] for k in calls] == [64]
+    assert 0 < whole["sgd"].alive[-1] < 100 and whole["adam"].alive[-1] == 300
+    for label in whole:
+        a, b = whole[label], parts[label]
+        for name in ("final", "start", "paths", "alive", "exit_step", "diverged",
+                     "lr", "loss_quantiles"):  # fmt: skip
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        for name in ("loss_mean", "mean_log_distance", "std_log_distance"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=1e-12)
+
+
 def test_memory_does_not_grow_with_n_times_steps():
     # The compiled program's buffers: the per-particle state is O(n), the outputs
     # O(steps + keep x steps). Storing every path would need n x steps x 16 bytes.
