@@ -179,21 +179,10 @@ class Ensemble:
 
 
 def _stats(surface: Surface, params, alive, center, sample: int) -> Stats:
-    loss = jax.vmap(surface.loss)(params)
-    loss = jnp.where(alive, loss, jnp.nan)
-    count = jnp.sum(alive)
-    log_d = jnp.where(
-        alive, jnp.log(jnp.linalg.norm(params - center[None], axis=-1)), 0.0
-    )
-    mean = jnp.sum(log_d) / count
-    var = jnp.sum(jnp.where(alive, (log_d - mean) ** 2, 0.0)) / count
-    return Stats(
-        loss_mean=jnp.nanmean(loss),
-        loss_quantiles=jnp.nanquantile(loss[:sample], jnp.asarray(QUANTILES)),
-        mean_log_distance=mean,
-        std_log_distance=jnp.sqrt(var),
-        alive=count,
-    )
+    """A step's statistics over all particles: one chunk's `_partial`."""
+    whole = jax.tree.map(lambda a: a[None], _partial(surface, params, alive, center))
+    quantiles = _sample_quantiles(surface, params, alive, sample)
+    return _combine(whole, quantiles)
 
 
 def _partial(surface: Surface, params, alive, center) -> tuple:
@@ -313,7 +302,6 @@ def _chunked(
     """`_simulate` chunk by chunk: the first chunk (which holds the quantile sample
     and the kept paths) in its own scan, the others under `lax.map`; each emits
     its `_partial` statistics per step, combined across chunks afterwards."""
-    quantiles = jnp.asarray(QUANTILES)
     ts = jnp.arange(steps, dtype=jnp.int32)
 
     def run(keys, starts, born, first: bool):
@@ -324,7 +312,7 @@ def _chunked(
                 new, exits, record = advance(path, c, exits, keys, t)
                 out_carry.append((new, exits))
                 if first:
-                    q = _sample_quantiles(surface, c, sample, quantiles)
+                    q = _sample_quantiles(surface, c.params, c.alive, sample)
                     out_record.append((part, q, record.xy[:keep], record.lr[0]))
                 else:
                     out_record.append(part)
@@ -337,7 +325,7 @@ def _chunked(
         )
         if first:
             ends = tuple(
-                (*end, _sample_quantiles(surface, c, sample, quantiles))
+                (*end, _sample_quantiles(surface, c.params, c.alive, sample))
                 for end, (c, _) in zip(ends, last, strict=True)
             )
         return records, ends
@@ -374,9 +362,11 @@ def _chunked(
     return starts[:n], tuple(records), tuple(finals)
 
 
-def _sample_quantiles(surface: Surface, c, sample: int, quantiles) -> jax.Array:
-    loss = jax.vmap(surface.loss)(c.params[:sample])
-    return jnp.nanquantile(jnp.where(c.alive[:sample], loss, jnp.nan), quantiles)
+def _sample_quantiles(surface: Surface, params, alive, sample: int) -> jax.Array:
+    """The `QUANTILES` of the loss over the first `sample` living particles."""
+    loss = jax.vmap(surface.loss)(params[:sample])
+    quantiles = jnp.asarray(QUANTILES)
+    return jnp.nanquantile(jnp.where(alive[:sample], loss, jnp.nan), quantiles)
 
 
 _compiled = jax.jit(
