@@ -29,6 +29,7 @@ from ._optax import from_optax as from_optax
 from ._optax import optax_names as optax_names
 from ._radam import RAdamState as RAdamState
 from ._radam import radam as radam
+from ._registry import OPTAX_PREFIX as OPTAX_PREFIX
 from ._registry import color as color
 from ._registry import defaults as defaults
 from ._registry import get as get
@@ -47,6 +48,7 @@ from .schedules import learning_rate as learning_rate
 
 __all__ = [
     "ASGDState",
+    "OPTAX_PREFIX",
     "AdadeltaState",
     "AdagradState",
     "AdamState",

@@ -40,6 +40,9 @@ class Entry(NamedTuple):
     kind: str = "built-in"  # "built-in", "registered" or "optax"
 
 
+OPTAX_PREFIX = "optax."
+"""The registry names of optax's optimizers start with this: `optax.lion`."""
+
 _REGISTRY: dict[str, Entry] = {}
 """name -> `Entry`."""
 _BUILT_IN_DONE = False
@@ -84,10 +87,14 @@ def entry(name: str, api: str = "optimizers.get") -> Entry:
     optimizers, `optax.NAME`, are added on first use."""
     if name not in _REGISTRY:
         load_entry_points()
-    if name not in _REGISTRY and isinstance(name, str) and name.startswith("optax."):
+    if (
+        name not in _REGISTRY
+        and isinstance(name, str)
+        and name.startswith(OPTAX_PREFIX)
+    ):
         from ._optax import optax_entry  # noqa: PLC0415 - optax is optional
 
-        _REGISTRY[name] = optax_entry(name.removeprefix("optax."))
+        _REGISTRY[name] = optax_entry(name.removeprefix(OPTAX_PREFIX))
     if name not in _REGISTRY:
         raise ValueError(choice_error(api, "optimizer", name, names()))
     return _REGISTRY[name]
@@ -121,7 +128,7 @@ def names(kind: str | None = None) -> tuple[str, ...]:
         sorted(
             n
             for n, e in _REGISTRY.items()
-            if kind in (None, e.kind) and not n.startswith("optax.")
+            if kind in (None, e.kind) and not n.startswith(OPTAX_PREFIX)
         )
     )
 

@@ -244,7 +244,11 @@ def render_spec(scene: Scene) -> RenderSpec:
 def _noises(scene: Scene, labels: list[str]) -> tuple[Any, dict, dict]:
     """`(shared, own, noises)`: the scene's `noise:` estimator, `{label:
     estimator}` of the entries with their own `noise:`, and the noise each
-    optimizer sees."""
+    optimizer sees (built once per scene: `spec()` and `build()` share them)."""
+    return scene._once("_noises", lambda: _build_noises(scene, labels))
+
+
+def _build_noises(scene: Scene, labels: list[str]) -> tuple[Any, dict, dict]:
     from ._noise_schema import build_noise  # noqa: PLC0415
 
     shared = build_noise(scene.noise)

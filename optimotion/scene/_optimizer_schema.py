@@ -428,9 +428,7 @@ class OptaxOptimizer(_OpenOptimizer):
             fail("required field is missing", _OPTAX_LR)
 
 
-_OPTAX = "optax."
-"""The registry names of optax optimizers (`optimizers.get("optax.lion", ...)`)
-start with this; a scene writes them `{optax: lion, learning_rate: ...}`."""
+_OPTAX = optimizers.OPTAX_PREFIX  # a scene writes `{optax: lion, ...}`
 _OPTAX_LR = "learning_rate"
 """optax's name for what optimotion (as torch) calls `lr`."""
 

@@ -98,7 +98,7 @@ class _RenderBase(Model):
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> _RenderBase:
         try:  # whatever else `RenderSpec` rejects is reported here, at its field
-            spec = self._once("_checked", lambda: self.to_spec(None, {}))
+            spec = self.checked_spec()
         except (ValueError, TypeError) as error:
             _factory_error(error, "RenderSpec", type(self).model_fields)
         if self.output is not None:
